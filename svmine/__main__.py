@@ -1,0 +1,3 @@
+from svmine.cli.main import main
+
+main()

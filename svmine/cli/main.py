@@ -1,0 +1,47 @@
+"""Entry point: joins each command group's ``typer.Typer()`` into one app."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from svmine import __version__
+
+app = typer.Typer(
+    name="svmine",
+    help="Find social value and VCSE mentions in NHS plans and policies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# (module, group name or None to merge its commands at the top level)
+COMMAND_MODULES: list[tuple[str, str | None]] = [
+    ("svmine.cli.extract", None),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"svmine {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Find social value and VCSE mentions in NHS plans and policies."""
+
+
+for _module, _name in COMMAND_MODULES:
+    _sub = importlib.import_module(_module).app
+    if _name:
+        app.add_typer(_sub, name=_name)
+    else:
+        app.add_typer(_sub)
+
+
+def main() -> None:
+    app()
