@@ -19,6 +19,14 @@ app = typer.Typer(
 # (module, group name or None to merge its commands at the top level)
 COMMAND_MODULES: list[tuple[str, str | None]] = [
     ("svmine.cli.extract", None),
+    ("svmine.cli.detect", None),
+    ("svmine.cli.model", None),
+    ("svmine.cli.footprints", None),
+    ("svmine.cli.scan", None),
+    ("svmine.cli.tables", None),
+    ("svmine.cli.review", None),
+    ("svmine.cli.corpus", "corpus"),
+    ("svmine.cli.annotations", "annotations"),
 ]
 
 
@@ -38,7 +46,7 @@ def _root(
 for _module, _name in COMMAND_MODULES:
     _sub = importlib.import_module(_module).app
     if _name:
-        app.add_typer(_sub, name=_name)
+        app.add_typer(_sub, name=_name, help=_sub.info.help)
     else:
         app.add_typer(_sub)
 

@@ -1,0 +1,5 @@
+"""Commands: see docs/architecture.md."""
+
+import typer
+
+app = typer.Typer()
