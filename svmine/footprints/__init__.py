@@ -1,0 +1,20 @@
+"""Official CCG / STP / region footprints, fuzzy name resolution and document attribution.
+
+See docs/architecture.md (footprints) and docs/readme/40-footprints.md.
+"""
+
+from svmine.footprints.attribution import Attribution, Manifest, attribute_document, load_manifest
+from svmine.footprints.reference import Reference, load_reference
+from svmine.footprints.resolver import Candidate, Resolution, Resolver
+
+__all__ = [
+    "Attribution",
+    "Candidate",
+    "Manifest",
+    "Reference",
+    "Resolution",
+    "Resolver",
+    "attribute_document",
+    "load_manifest",
+    "load_reference",
+]
