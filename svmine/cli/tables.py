@@ -1,5 +1,92 @@
-"""Commands: see docs/architecture.md."""
+"""Commands ``table`` (Appendix-3-style tables) and ``report`` (one self-contained HTML file)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
+from svmine.cli.common import EXIT_USAGE, fail
+
 app = typer.Typer()
+
+
+class Category(str, Enum):
+    social_value = "social_value"
+    vcse = "vcse"
+
+
+class Level(str, Enum):
+    footprint = "footprint"
+    ccg = "ccg"
+    document = "document"
+
+
+class Format(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+Db = Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The svmine SQLite store.")]
+Manifest = Annotated[
+    Optional[Path],
+    typer.Option("--manifest", exists=True, dir_okay=False, help="CSV placing documents in footprints (file or sha256, footprint_code); overrides the store's attribution."),
+]
+MinProb = Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0, help="Classifier mentions below this probability are not counted.")]
+
+
+@app.command("table")
+def table_command(
+    db: Db,
+    category: Annotated[Category, typer.Option(help="Which mentions decide the verdict.")] = Category.social_value,
+    level: Annotated[Level, typer.Option(help="One row per footprint, per CCG, or per document.")] = Level.footprint,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    out: Annotated[Optional[Path], typer.Option("--out", dir_okay=False, help="Write to this file instead of stdout.")] = None,
+    manifest: Manifest = None,
+    compare: Annotated[Optional[str], typer.Option("--compare", help="Reference CSV (code, verdict) or 'appendix3' (the 2017 report).")] = None,
+    min_probability: MinProb = 0.5,
+) -> None:
+    """Mentions by footprint, like Appendix 3 of the 2017 report, with the evidence behind each yes."""
+    from svmine.errors import SvmineError
+    from svmine.tables import make_table, write_table
+
+    if compare and compare != "appendix3" and not Path(compare).is_file():
+        raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+    try:
+        table = make_table(db, category=category.value, level=level.value, manifest=manifest,
+                           compare_with=compare, min_probability=min_probability)
+        text = write_table(table, fmt.value, out)
+    except SvmineError as exc:
+        raise fail(str(exc), EXIT_USAGE)
+    if text is not None:
+        typer.echo(text, nl=False)
+    else:
+        typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("report")
+def report_command(
+    db: Db,
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="The HTML file to write.")] = Path("report.html"),
+    manifest: Manifest = None,
+    min_probability: MinProb = 0.5,
+    title: Annotated[str, typer.Option(help="Title shown at the top of the report.")] = "Social value in NHS plans",
+    compare: Annotated[str, typer.Option("--compare", help="Reference verdicts shown beside svmine's: a CSV (code, verdict), 'appendix3' or 'none'.")] = "appendix3",
+) -> None:
+    """One self-contained HTML report: summary, table, map, chart and every mention in context."""
+    from svmine.errors import SvmineError
+    from svmine.report import write_report
+
+    if compare not in ("appendix3", "none") and not Path(compare).is_file():
+        raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+    try:
+        write_report(db, out, manifest=manifest, min_probability=min_probability, title=title,
+                     compare_with=None if compare == "none" else compare)
+    except SvmineError as exc:
+        raise fail(str(exc), EXIT_USAGE)
+    typer.echo(f"wrote {out}", err=True)

@@ -1,0 +1,106 @@
+"""Make the small STP boundary file the HTML report draws its map from.
+
+Input: the ONS "Sustainability and Transformation Partnerships (February 2017) Ultra Generalised
+Clipped Boundaries in England" GeoJSON (44 features, WGS84 lon/lat). Output:
+``svmine/report/data/stp_boundaries.json`` — per footprint its code, name and rings, simplified
+with Douglas-Peucker, tiny islands dropped, coordinates rounded.
+
+    python scripts/simplify_boundaries.py ../shared/data/stp_boundaries/*.geojson
+
+Contains ONS data © Crown copyright and database right 2017, Open Government Licence v3.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "svmine" / "report" / "data" / "stp_boundaries.json"
+CREDIT = "Contains ONS data © Crown copyright and database right 2017, Open Government Licence v3.0"
+SOURCE = (
+    "ONS Open Geography: Sustainability and Transformation Partnerships (February 2017) "
+    "Ultra Generalised Clipped Boundaries in England"
+)
+
+
+def _point_line_distance(p, a, b) -> float:
+    (x, y), (x1, y1), (x2, y2) = p, a, b
+    dx, dy = x2 - x1, y2 - y1
+    if dx == dy == 0:
+        return math.hypot(x - x1, y - y1)
+    t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(x - (x1 + t * dx), y - (y1 + t * dy))
+
+
+def douglas_peucker(points: list, tolerance: float) -> list:
+    """Keep the points that stray more than ``tolerance`` from the simplified line (iterative)."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        best, index = 0.0, None
+        for i in range(first + 1, last):
+            d = _point_line_distance(points[i], points[first], points[last])
+            if d > best:
+                best, index = d, i
+        if index is not None and best > tolerance:
+            keep[index] = True
+            stack += [(first, index), (index, last)]
+    return [p for p, k in zip(points, keep) if k]
+
+
+def ring_area(ring: list) -> float:
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]))) / 2
+
+
+def simplify_feature(geometry: dict, tolerance: float, min_area: float, digits: int) -> list:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    outer = [poly[0] for poly in polygons]  # holes are not drawn: no STP encloses another
+    largest = max(outer, key=ring_area)
+    rings = []
+    for ring in outer:
+        if ring is not largest and ring_area(ring) < min_area:
+            continue
+        simple = douglas_peucker(ring, tolerance)
+        simple = [[round(x, digits), round(y, digits)] for x, y in simple]
+        simple = [p for i, p in enumerate(simple) if i == 0 or p != simple[i - 1]]
+        if len(simple) >= 4:
+            rings.append(simple)
+    return rings
+
+
+def simplify(path: Path, tolerance: float, min_area: float, digits: int) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    features = []
+    for feat in sorted(data["features"], key=lambda f: f["properties"]["stp17cd"]):
+        props = feat["properties"]
+        features.append({
+            "code": props["stp17cd"],
+            "name": props["stp17nm"],
+            "rings": simplify_feature(feat["geometry"], tolerance, min_area, digits),
+        })
+    return {"source": SOURCE, "credit": CREDIT, "crs": "WGS84 lon/lat", "features": features}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("geojson", type=Path)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--tolerance", type=float, default=0.006, help="Douglas-Peucker tolerance, degrees")
+    parser.add_argument("--min-area", type=float, default=0.002, help="drop islands smaller than this (deg²)")
+    parser.add_argument("--digits", type=int, default=3, help="decimal places kept (3 = about 100 m)")
+    args = parser.parse_args()
+    result = simplify(args.geojson, args.tolerance, args.min_area, args.digits)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, separators=(",", ":"), ensure_ascii=False) + "\n", encoding="utf-8")
+    points = sum(len(r) for f in result["features"] for r in f["rings"])
+    print(f"{len(result['features'])} footprints, {points} points, {args.out.stat().st_size / 1024:.1f} KB -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""One self-contained HTML report of a store: figures, the footprint table, a map, charts, and
+every mention in context with its page.
+
+Self-contained means no request leaves the file: CSS, JavaScript and SVG are inline, fonts are
+the reader's own. All text goes through jinja2 with autoescape on, so a document that contains
+``<script>`` shows it as text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from svmine.report.build import report_context
+
+
+def render_report(conn, **options) -> str:
+    """The report's HTML for the store behind ``conn``."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("svmine.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2").render(**report_context(conn, **options))
+
+
+def write_report(db: str | Path, out: str | Path, *, manifest: str | Path | None = None,
+                 min_probability: float = 0.5, title: str = "Social value in NHS plans",
+                 compare_with: str | None = "appendix3") -> Path:
+    """Read the store at ``db`` and write the report to ``out``."""
+    from svmine.errors import SvmineError
+    from svmine.store import Store
+    from svmine.tables.manifest import load_manifest
+
+    if not Path(db).is_file():
+        raise SvmineError("no such database", str(db))
+    placed = load_manifest(manifest) if manifest else None
+    with Store.open(db) as store:
+        html = render_report(
+            store.conn, manifest=placed, min_probability=min_probability, title=title, compare_with=compare_with,
+            database=Path(db).name, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    Path(out).write_text(html, encoding="utf-8")
+    return Path(out)

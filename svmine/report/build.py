@@ -1,0 +1,199 @@
+"""Everything the report template shows, gathered from the store as plain values."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+from svmine import __version__
+from svmine.report.svg import boundaries, london_inset, map_shapes, stacked_bars
+from svmine.store import reporting
+from svmine.tables import evidence as ev
+from svmine.tables.build import Table, PlacedDocument, build_table, format_fact, load_documents
+from svmine.tables.footprints import REGION_ORDER
+
+VERDICTS = [  # (verdict key, legend label, css class)
+    ("yes", "yes", "v-yes"),
+    ("review", "yes, to review", "v-review"),
+    ("no", "no", "v-no"),
+    ("not read", "documents not read", "v-failed"),
+    ("no document", "no document", "v-none"),
+]
+CSS = {key: css for key, _, css in VERDICTS}
+MAX_MENTIONS_SHOWN = 200  # per document: keeps a big corpus's report loadable; the rest: `svmine mentions`
+
+
+def verdict_key(row) -> str:
+    return "review" if row.verdict == "yes" and row.review else row.verdict
+
+
+def _why_not_counted(m: dict[str, Any], min_probability: float) -> str:
+    excluded = sorted(ev.EXCLUDING_FLAGS.intersection(m["flags"]))
+    if excluded:
+        return ", ".join(excluded)
+    if m.get("rejected"):
+        return "rejected in review"
+    return f"probability below {min_probability:g}"
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _clip(text: str, lead: bool, limit: int = 150) -> str:
+    """Collapse whitespace; cut a long window at a word boundary, marking the cut with '…'."""
+    text = _SPACE.sub(" ", text)
+    if len(text) < limit:
+        return text
+    if lead:
+        return "…" + text[text.find(" ", len(text) - limit) + 1 if " " in text[-limit:] else -limit:]
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + "…"
+
+
+def _mention_view(m: dict[str, Any], window: tuple[str, str, str] | None, min_probability: float) -> dict:
+    before, match, after = window or ("", m["text"], "")
+    counted = ev.counts(m, min_probability)
+    return {
+        "page": m["page"],
+        "category": "social value" if m["category"] == "social_value" else "VCSE",
+        "kind": m["kind"],
+        "source": m["source"],
+        "probability": None if m["probability"] is None else f"{m['probability']:.2f}",
+        "flags": [f for f in m["flags"] if f not in ev.NEUTRAL_FLAGS],
+        "neutral_flags": [f for f in m["flags"] if f in ev.NEUTRAL_FLAGS],
+        "counted": counted,
+        "strong": counted and ev.is_strong(m),
+        "why": "" if counted else _why_not_counted(m, min_probability),
+        "before": _clip(before, lead=True),
+        "match": _SPACE.sub(" ", match),
+        "after": _clip(after, lead=False),
+    }
+
+
+def _document_view(conn, d: PlacedDocument, everything: list[dict], footprint: str | None, min_probability: float) -> dict:
+    row = d.row
+    mentions = everything[:MAX_MENTIONS_SHOWN]
+    windows = reporting.page_windows(conn, row["id"], [(m["page"], m["start"], m["end"]) for m in mentions])
+    return {
+        "id": f"doc-{row['sha256'][:12]}",
+        "path": row["path"],
+        "title": row["title"],
+        "format": row["format"] or "?",
+        "pages": row["page_count"],
+        "status": row["status"],
+        "error": row["error_message"] or row["error_code"],
+        "footprint": footprint,
+        "footprint_code": d.code,
+        "placed_by": d.source,
+        "mentions": [_mention_view(m, windows.get((m["page"], m["start"], m["end"])), min_probability)
+                     for m in mentions],
+        "facts": [dict(f, label=format_fact(f)) for f in d.facts],
+        "counted": len(d.mentions),
+        "total": len(everything),
+        "hidden": len(everything) - len(mentions),
+    }
+
+
+def _documents(conn, table: Table, manifest, min_probability: float) -> list[dict]:
+    """Every document with all its mentions (counted or not), in the table's footprint order."""
+    rejected = reporting.rejected_mention_keys(conn)
+    by_doc: dict[int, list] = defaultdict(list)
+    for m in reporting.mentions(conn):
+        m["rejected"] = (m["sha256"], m["page"], m["start"], m["end"], m["category"]) in rejected
+        by_doc[m["document_id"]].append(m)
+    names = {r.code: r.name for r in table.rows}
+    out = [_document_view(conn, d, by_doc[d.row["id"]], names.get(d.code), min_probability)
+           for d in load_documents(conn, manifest, min_probability)]
+    rank = {code: i for i, code in enumerate(r.code for r in table.rows)}
+    out.sort(key=lambda d: (rank.get(d["footprint_code"], len(rank)), d["path"]))
+    return out
+
+
+def _charts(table: Table) -> dict:
+    regions = table.regions()
+    verdict_rows = []
+    for region, rows in regions:
+        tally = Counter(verdict_key(r) for r in rows)
+        verdict_rows.append((region, [(label, tally[key], css) for key, label, css in VERDICTS]))
+    mention_rows = [
+        (region, [("explicit social value", sum(r.explicit for r in rows), "m-explicit"),
+                  ("implicit social value", sum(r.implicit for r in rows), "m-implicit"),
+                  ("VCSE", sum(r.vcse for r in rows), "m-vcse")])
+        for region, rows in regions
+    ]
+    verdict_bars, width, height = stacked_bars(verdict_rows)
+    mention_bars, m_width, m_height = stacked_bars(mention_rows)
+    return {
+        "verdicts": {"rows": verdict_bars, "width": width, "height": height},
+        "mentions": {"rows": mention_bars, "width": m_width, "height": m_height},
+    }
+
+
+def _map(table: Table) -> dict:
+    rows = {r.code: r for r in table.rows}
+    shapes, width, height = map_shapes()
+    items = []
+    for s in shapes:
+        row = rows.get(s.code)
+        key = verdict_key(row) if row else "no document"
+        label = dict((k, lbl) for k, lbl, _ in VERDICTS)[key]
+        items.append({"code": s.code, "name": row.name if row else s.name, "d": s.d, "css": CSS[key], "label": label})
+    inset_shapes, inset_w, inset_h = london_inset()
+    by_code = {i["code"]: i for i in items}
+    inset = {
+        "x": width - inset_w - 4, "y": 4, "width": inset_w, "height": inset_h,
+        "shapes": [dict(by_code[s.code], d=s.d) for s in inset_shapes],
+    }
+    return {"shapes": items, "width": width, "height": height, "inset": inset, "credit": boundaries()["credit"]}
+
+
+def _compare(table: Table, compare_with: str) -> None:
+    """Set a reference verdict beside each row (by default the 2017 report's Appendix 3)."""
+    from pathlib import Path
+
+    from svmine.tables.compare import appendix3_path, compare, load_reference_verdicts
+
+    if compare_with == "appendix3":
+        compare(table, load_reference_verdicts(appendix3_path()), "Appendix 3 (2017)")
+    else:
+        compare(table, load_reference_verdicts(compare_with), Path(compare_with).name)
+
+
+def report_context(conn, *, manifest=None, min_probability: float = ev.DEFAULT_MIN_PROBABILITY,
+                   title: str = "Social value in NHS plans", database: str = "", generated: str = "",
+                   footprints=None, compare_with: str | None = "appendix3") -> dict:
+    table = build_table(conn, manifest=manifest, min_probability=min_probability, footprints=footprints)
+    if compare_with:
+        _compare(table, compare_with)
+    docs = _documents(conn, table, manifest, min_probability)
+    tally = Counter(verdict_key(r) for r in table.rows)
+    figures = [
+        ("documents read", sum(d["status"] == "ok" for d in docs)),
+        ("documents not read", sum(d["status"] != "ok" for d in docs)),
+        ("footprints: yes", tally["yes"] + tally["review"]),
+        ("of which to review", tally["review"]),
+        ("footprints: no", tally["no"]),
+        ("footprints without a document", tally["no document"] + tally["not read"]),
+        ("explicit social value mentions", sum(r.explicit for r in table.rows)),
+        ("VCSE mentions", sum(r.vcse for r in table.rows)),
+    ]
+    return {
+        "title": title,
+        "database": database,
+        "generated": generated,
+        "version": __version__,
+        "table": table,
+        "regions": table.regions(),
+        "region_order": REGION_ORDER,
+        "verdict_key": verdict_key,
+        "css": CSS,
+        "legend": VERDICTS,
+        "figures": figures,
+        "comparison": table.comparison,
+        "map": _map(table),
+        "charts": _charts(table),
+        "documents": docs,
+        "high_confidence": ev.HIGH_CONFIDENCE,
+        "min_probability": min_probability,
+    }

@@ -1,0 +1,239 @@
+"""Build the Appendix-3-style table from a store: one row per footprint, CCG or document.
+
+Where a document belongs: a manifest given to the command wins (source ``manifest``); otherwise
+the store's own attribution (``documents.footprint_code``, source as recorded, usually
+``attribution``). Documents no footprint claims are listed in the table's notes, never dropped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from svmine.store import reporting
+from svmine.tables import evidence as ev
+from svmine.tables.footprints import REGION_ORDER, Ccg, Footprint, load_footprints
+from svmine.tables.manifest import Manifest
+
+CATEGORIES = ("social_value", "vcse")
+LEVELS = ("footprint", "ccg", "document")
+NOT_ATTRIBUTED = "Not attributed"
+
+
+@dataclass
+class Row:
+    region: str
+    code: str
+    name: str
+    verdict: str
+    documents: int = 0
+    failed: int = 0
+    source: str = ""
+    explicit: int = 0
+    implicit: int = 0
+    vcse: int = 0
+    facts: list[str] = field(default_factory=list)
+    first: ev.Evidence | None = None
+    strongest: ev.Evidence | None = None
+    review: bool = False
+    review_reasons: list[str] = field(default_factory=list)
+    footprint_code: str | None = None  # ccg and document levels: the footprint the row sits in
+    footprint_name: str | None = None
+    reference: str | None = None  # --compare: the reference verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["first"] = self.first.to_dict() if self.first else None
+        data["strongest"] = self.strongest.to_dict() if self.strongest else None
+        return data
+
+
+@dataclass
+class Table:
+    category: str
+    level: str
+    rows: list[Row]
+    attribution: str  # where document -> footprint came from, in words
+    min_probability: float
+    notes: list[str] = field(default_factory=list)
+    comparison: Any = None  # svmine.tables.compare.Comparison
+
+    def regions(self) -> list[tuple[str, list[Row]]]:
+        """Rows grouped by region, in the report's region order (then anything else)."""
+        groups: dict[str, list[Row]] = defaultdict(list)
+        for row in self.rows:
+            groups[row.region].append(row)
+        order = [r for r in REGION_ORDER if r in groups] + [r for r in groups if r not in REGION_ORDER]
+        return [(r, groups[r]) for r in order]
+
+    def summary(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for row in self.rows:
+            out[row.verdict] += 1
+            out["review"] += row.review
+        return dict(sorted(out.items()))
+
+
+def format_fact(fact: dict[str, Any]) -> str:
+    """'weighting 10%', 'pass/fail', 'threshold £100000' ..."""
+    kind = fact["kind"].replace("pass_fail", "pass/fail")
+    value, unit = fact.get("value"), (fact.get("unit") or "").lower()
+    if value is None:
+        return kind
+    number = f"{value:g}"
+    if unit in ("percent", "%"):
+        return f"{kind} {number}%"
+    if unit in ("gbp", "pounds", "£"):
+        return f"{kind} £{number}"
+    return f"{kind} {number} {unit}".rstrip()
+
+
+@dataclass
+class PlacedDocument:
+    """A stored document, where it was placed, and its counted mentions and facts."""
+
+    row: dict[str, Any]
+    code: str | None
+    ccg: str | None
+    source: str
+    mentions: list[dict[str, Any]]
+    facts: list[dict[str, Any]]
+
+
+def load_documents(conn: sqlite3.Connection, manifest: Manifest | None, min_probability: float) -> list[PlacedDocument]:
+    """Every stored document with its placement, counted mentions and facts."""
+    rejected = reporting.rejected_mention_keys(conn)
+    by_doc: dict[int, list] = defaultdict(list)
+    for m in reporting.mentions(conn):
+        m["rejected"] = (m["sha256"], m["page"], m["start"], m["end"], m["category"]) in rejected
+        if ev.counts(m, min_probability):
+            by_doc[m["document_id"]].append(m)
+    facts: dict[int, list] = defaultdict(list)
+    for f in reporting.facts(conn):
+        facts[f["document_id"]].append(f)
+    seen = reporting.document_paths(conn)
+    docs = []
+    for d in reporting.documents(conn):
+        code, ccg, source = d["footprint_code"], d["ccg_code"], d["footprint_source"] or ""
+        placed = manifest.lookup([d["path"], *seen.get(d["sha256"], [])], d["sha256"]) if manifest else None
+        if placed is not None:
+            code, ccg, source = placed.footprint_code, placed.ccg_code or ccg, "manifest"
+        if d["footprint_status"] == "no_match" and source != "manifest":
+            code = None
+        docs.append(PlacedDocument(d, code, ccg, source if code else "", by_doc[d["id"]], facts[d["id"]]))
+    return docs
+
+
+def _fill(row: Row, docs: list[PlacedDocument], category: str) -> Row:
+    """Counts, evidence, facts and verdict of one row from its documents."""
+    ok = [d for d in docs if d.row["status"] == "ok"]
+    row.documents, row.failed = len(ok), len(docs) - len(ok)
+    row.source = "+".join(sorted({d.source for d in docs if d.source}))
+    mentions = [m for d in ok for m in d.mentions]
+    sv = [m for m in mentions if m["category"] == "social_value"]
+    row.explicit = sum(m["kind"] == "explicit" for m in sv)
+    row.implicit = sum(m["kind"] != "explicit" for m in sv)
+    row.vcse = sum(m["category"] == "vcse" for m in mentions)
+    row.facts = list(dict.fromkeys(format_fact(f) for d in ok for f in d.facts))
+    chosen = [m for m in mentions if m["category"] == category]
+    row.verdict, weak = ev.verdict(row.documents, row.failed, chosen)
+    if chosen:
+        row.first = ev.to_evidence(chosen[0])
+        row.strongest = ev.to_evidence(max(chosen, key=ev.strength))
+    if weak:
+        row.review_reasons.append("weak evidence only")
+    if row.failed and row.verdict == ev.NO:
+        row.review_reasons.append(f"{row.failed} document(s) not read")
+    if any(d.row["footprint_status"] == "review" and d.source != "manifest" for d in docs):
+        row.review_reasons.append("footprint attribution uncertain")
+    row.review = bool(row.review_reasons)
+    return row
+
+
+def _footprint_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], category: str) -> list[Row]:
+    by_code: dict[str, list[PlacedDocument]] = defaultdict(list)
+    for d in docs:
+        by_code[d.code].append(d)
+    return [_fill(Row(f.region, f.code, f.name, ""), by_code.get(f.code, []), category) for f in stps]
+
+
+def _ccg_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], ccgs: Sequence[Ccg], category: str) -> list[Row]:
+    by_ccg: dict[str, list[PlacedDocument]] = defaultdict(list)
+    for d in docs:
+        if d.ccg:
+            by_ccg[d.ccg].append(d)
+    known = {c.code for c in ccgs}
+    rows = []
+    for f in stps:
+        members = [c for c in ccgs if c.footprint_code == f.code]
+        extra = sorted({d.ccg for d in docs if d.ccg and d.ccg not in known and d.code == f.code})
+        if not any(by_ccg.get(c.code) for c in members) and not extra:
+            continue
+        for c in members + [Ccg(code, "(CCG not in reference)", f.code) for code in extra]:
+            row = Row(f.region, c.code, c.name, "", footprint_code=f.code, footprint_name=f.name)
+            rows.append(_fill(row, by_ccg.get(c.code, []), category))
+    return rows
+
+
+def _document_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], category: str) -> list[Row]:
+    names = {f.code: f for f in stps}
+    rows = []
+    for d in docs:
+        fp = names.get(d.code)
+        region = fp.region if fp else NOT_ATTRIBUTED
+        row = Row(region, d.row["sha256"][:12], d.row["path"], "", footprint_code=d.code,
+                  footprint_name=fp.name if fp else None)
+        rows.append(_fill(row, [d], category))
+    rank = {r: i for i, r in enumerate(REGION_ORDER)}
+    rows.sort(key=lambda r: (rank.get(r.region, len(rank)), r.footprint_name or "", r.name))
+    return rows
+
+
+def build_table(
+    conn: sqlite3.Connection,
+    *,
+    category: str = "social_value",
+    level: str = "footprint",
+    manifest: Manifest | None = None,
+    min_probability: float = ev.DEFAULT_MIN_PROBABILITY,
+    footprints: Sequence[Footprint] | None = None,
+    ccgs: Sequence[Ccg] | None = None,
+) -> Table:
+    """The table for one category and level from the store behind ``conn``."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r} (choose from {', '.join(CATEGORIES)})")
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
+    if footprints is None or (level == "ccg" and ccgs is None):
+        ref_stps, ref_ccgs = load_footprints()
+        footprints = ref_stps if footprints is None else footprints
+        ccgs = ref_ccgs if ccgs is None else ccgs
+    docs = load_documents(conn, manifest, min_probability)
+    if level == "footprint":
+        rows = _footprint_rows(docs, footprints, category)
+    elif level == "ccg":
+        rows = _ccg_rows(docs, footprints, ccgs or [], category)
+    else:
+        rows = _document_rows(docs, footprints, category)
+    attribution = f"manifest {manifest.path}, else the store's attribution" if manifest else "the store's attribution"
+    table = Table(category, level, rows, attribution, min_probability)
+    table.notes = _notes(docs, footprints, level, rows)
+    if manifest:
+        unknown = sorted({p.footprint_code for p in manifest.placements()} - {f.code for f in footprints} - {None})
+        if unknown:
+            table.notes.append(f"the manifest names unknown footprint code(s): {', '.join(unknown)}")
+    return table
+
+
+def _notes(docs: list[PlacedDocument], stps: Sequence[Footprint], level: str, rows: list[Row]) -> list[str]:
+    codes = {f.code for f in stps}
+    notes = []
+    loose = [d.row["path"] for d in docs if d.code not in codes]
+    if loose and level != "document":
+        notes.append(f"{len(loose)} document(s) not placed in any footprint: " + ", ".join(loose))
+    if level == "ccg":
+        shown = {r.footprint_code for r in rows}
+        notes.append(f"{len(codes - shown)} footprint(s) have no CCG-level documents and are not listed")
+    return notes

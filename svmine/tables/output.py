@@ -1,0 +1,60 @@
+"""One call from store file to rendered table: what ``svmine table`` runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from svmine.errors import SvmineError
+from svmine.tables.build import Table, build_table
+from svmine.tables.compare import appendix3_path, compare, load_reference_verdicts
+from svmine.tables.evidence import DEFAULT_MIN_PROBABILITY
+from svmine.tables.manifest import load_manifest
+from svmine.tables.render import TEXT_RENDERERS
+
+FORMATS = ("table", "markdown", "csv", "xlsx", "json")
+
+
+def make_table(
+    db: str | Path,
+    *,
+    category: str = "social_value",
+    level: str = "footprint",
+    manifest: str | Path | None = None,
+    compare_with: str | None = None,
+    min_probability: float = DEFAULT_MIN_PROBABILITY,
+) -> Table:
+    """Open the store at ``db`` read-only and build the table (with comparison if asked)."""
+    from svmine.store import Store
+
+    if not Path(db).is_file():
+        raise SvmineError("no such database", str(db))
+    placed = load_manifest(manifest) if manifest else None
+    store = Store.open(db)
+    try:
+        table = build_table(store.conn, category=category, level=level, manifest=placed,
+                            min_probability=min_probability)
+    finally:
+        store.close()
+    if compare_with:
+        path = appendix3_path() if compare_with == "appendix3" else Path(compare_with)
+        name = "Appendix 3 (2017)" if compare_with == "appendix3" else path.name
+        compare(table, load_reference_verdicts(path), name)
+    return table
+
+
+def write_table(table: Table, fmt: str = "table", out: str | Path | None = None) -> str | None:
+    """Render ``table``; write it to ``out`` if given, else return the text (XLSX needs ``out``)."""
+    if fmt == "xlsx":
+        if out is None:
+            raise SvmineError("--format xlsx needs --out FILE.xlsx")
+        from svmine.tables.xlsx import write_xlsx
+
+        write_xlsx(table, out)
+        return None
+    if fmt not in TEXT_RENDERERS:
+        raise SvmineError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    text = TEXT_RENDERERS[fmt](table)
+    if out is None:
+        return text
+    Path(out).write_text(text, encoding="utf-8")
+    return None

@@ -1,0 +1,89 @@
+"""XLSX output: a ``Summary`` sheet (counts per region, comparison, notes) and one sheet per region.
+
+openpyxl is imported here only, so the rest of the table code stays light.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from svmine.tables.build import Table
+from svmine.tables.render import columns, record, title
+
+VERDICT_FILL = {"yes": "C6EFCE", "no": "E7E6E6", "no document": "FFFFFF", "not read": "FFC7CE"}
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    # Excel: at most 31 characters, none of []:*?/\ and unique.
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
+    candidate, n = clean, 2
+    while candidate in used:
+        candidate, n = f"{clean[:28]} {n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def write_xlsx(table: Table, path: str | Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    _write_summary(summary, table, Font)
+    used = {"Summary"}
+    cols = columns(table)
+    for region, rows in table.regions():
+        ws = wb.create_sheet(_sheet_name(region, used))
+        ws.append([h for _, h in cols])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        verdict_col = [k for k, _ in cols].index("verdict") + 1
+        for row in rows:
+            ws.append(list(record(row, table).values()))
+            _no_formulas(ws[ws.max_row])
+            cell = ws.cell(row=ws.max_row, column=verdict_col)
+            cell.fill = PatternFill("solid", fgColor=VERDICT_FILL.get(row.verdict, "FFFFFF"))
+        for i, (key, _) in enumerate(cols, start=1):
+            letter = ws.cell(row=1, column=i).column_letter
+            wide = key.endswith("evidence") or key in ("facts", "review_reasons")
+            ws.column_dimensions[letter].width = 60 if wide else 14 if key != "name" else 40
+            if wide:
+                for cell in ws[letter][1:]:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+    wb.save(str(path))
+
+
+def _no_formulas(cells) -> None:
+    """Document text that starts with '=' stays text: a quote must never run as a formula."""
+    for cell in cells:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def _write_summary(ws, table: Table, Font) -> None:
+    ws.append([title(table)])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["Documents placed by", table.attribution])
+    ws.append(["Minimum classifier probability", table.min_probability])
+    ws.append([])
+    verdicts = ["yes", "no", "no document", "not read"]
+    ws.append(["Region", "rows", *verdicts, "review", "explicit SV", "implicit SV", "VCSE"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for region, rows in table.regions():
+        counts = Counter(r.verdict for r in rows)
+        ws.append([
+            region, len(rows), *(counts[v] for v in verdicts), sum(r.review for r in rows),
+            sum(r.explicit for r in rows), sum(r.implicit for r in rows), sum(r.vcse for r in rows),
+        ])
+    if table.comparison is not None:
+        ws.append([])
+        ws.append([table.comparison.line()])
+        for row in table.comparison.disagreements:
+            ws.append(["disagrees", row.name, row.code, f"svmine {row.verdict}", f"reference {row.reference}"])
+    for note in table.notes:
+        ws.append(["note", note])
+    ws.column_dimensions["A"].width = 34

@@ -1,0 +1,98 @@
+"""`svmine table` through typer's CliRunner, on the hand-made store and the real 44 footprints."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import tables_data as td
+from svmine.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return td.make_store(tmp_path_factory.mktemp("cli") / "t.db")
+
+
+def test_terminal_table_lists_all_44_footprints(db):
+    result = runner.invoke(app, ["table", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for region in ("North", "Midlands and East", "London", "South"):
+        assert f"\n{region}\n" in out
+    assert out.count("no document") >= 44 - 5
+    assert 'evidence: "Contracts will be weighted 10% on social value." (p. 2' in out
+    assert out.index("\nNorth\n") < out.index("\nMidlands and East\n") < out.index("\nLondon\n") < out.index("\nSouth\n")
+
+
+def test_json_with_appendix3_comparison(db):
+    result = runner.invoke(app, ["table", "--db", str(db), "--format", "json", "--compare", "appendix3"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["rows"]) == 44
+    comp = data["comparison"]
+    # GM yes/yes, NWL yes/yes, NCL yes/yes, Devon no/no
+    assert (comp["agree"], comp["compared"], comp["disagreements"]) == (4, 4, [])
+
+
+def test_xlsx_needs_out(db, tmp_path):
+    result = runner.invoke(app, ["table", "--db", str(db), "--format", "xlsx"])
+    assert result.exit_code == 2 and "--out" in result.output
+    out = tmp_path / "t.xlsx"
+    result = runner.invoke(app, ["table", "--db", str(db), "--format", "xlsx", "--out", str(out), "--level", "ccg"])
+    assert result.exit_code == 0 and out.stat().st_size > 0
+
+
+def test_manifest_option(db, tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,footprint_code\nunplaced.txt,E54000005\n")
+    result = runner.invoke(app, ["table", "--db", str(db), "--manifest", str(manifest), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "E54000005" in line)
+    assert ",manifest,yes," in row
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--db", "nope.db"], "does not exist"),
+        (["--compare", "missing.csv"], "no such file"),
+        (["--level", "region"], "Invalid value"),
+        (["--min-probability", "1.5"], "Invalid value"),
+    ],
+)
+def test_bad_usage(db, args, message):
+    full = ["table", *args] if args[0] == "--db" else ["table", "--db", str(db), *args]
+    result = runner.invoke(app, full)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_unreadable_reference(db, tmp_path):
+    ref = tmp_path / "ref.csv"
+    ref.write_text("a,b\n1,2\n")
+    result = runner.invoke(app, ["table", "--db", str(db), "--compare", str(ref)])
+    assert result.exit_code == 2 and "verdict column" in result.output
+
+
+@pytest.mark.slow
+def test_sample_corpus_table(sample_dir, tmp_path):
+    """What `make run` ends with: evidence under every yes, footprints without documents marked."""
+    if not (sample_dir / "manifest.csv").is_file() or not (sample_dir / "plan_one_column.pdf").is_file():
+        pytest.skip("sample corpus not generated (make sample-corpus)")
+    db = tmp_path / "sample.db"
+    scanned = runner.invoke(app, ["scan", str(sample_dir), "--db", str(db), "--workers", "1"])
+    assert scanned.exit_code in (0, 1), scanned.output  # 1: the sample plants broken files on purpose
+    result = runner.invoke(app, ["table", "--db", str(db), "--manifest", str(sample_dir / "manifest.csv")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    yes_rows = [i for i, line in enumerate(lines) if line.startswith("  ") and "  yes" in line and "E54" in line]
+    assert len(yes_rows) >= 4
+    assert all(lines[i + 1].strip().startswith('evidence: "') for i in yes_rows)
+    assert sum("no document" in line for line in lines) >= 30
+    cornwall = next(line for line in lines if "E54000036" in line)
+    assert "not read" in cornwall  # the encrypted plan is placed there: never a silent "no"
