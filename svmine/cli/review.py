@@ -1,5 +1,46 @@
-"""Commands: see docs/architecture.md."""
+"""Command ``review``: the auditors' web page over a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
+from svmine.cli.common import fail
+
 app = typer.Typer()
+
+
+@app.command()
+def review(
+    db: Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The svmine SQLite store.")],
+    host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8765,
+    auditors_per_item: Annotated[int, typer.Option("--auditors-per-item", min=1,
+                                                   help="Auditors who see each item.")] = 1,
+    token: Annotated[Optional[str], typer.Option(envvar="SVMINE_REVIEW_TOKEN",
+                                                 help="Access token auditors enter with their name.")] = None,
+    lead: Annotated[Optional[list[str]], typer.Option(
+        help="Lead auditor who may adjudicate (repeatable; default: anyone).")] = None,
+) -> None:
+    """Serve the review page: accept, reject, relabel and add mentions with the keyboard."""
+    from svmine.errors import StoreError
+    from svmine.review.server import make_server
+
+    try:
+        server = make_server(db, host, port, auditors_per_item=auditors_per_item, token=token, leads=tuple(lead or ()))
+    except ValueError as exc:
+        raise fail(str(exc), 2)
+    except StoreError as exc:
+        raise fail(str(exc), 2)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port} ({exc.strerror or exc})", 2)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"svmine review: http://{shown}:{server.server_port}/  (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
