@@ -1,5 +1,96 @@
-"""Commands: see docs/architecture.md."""
+"""Commands `train` and `evaluate`: the sentence classifier (see docs/readme/35-classifier.md)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
+from svmine.cli.common import fail
+
 app = typer.Typer()
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _store_examples(db: Path) -> list[dict]:
+    try:
+        from svmine.store.annotations import training_examples
+    except ImportError as exc:
+        raise fail(f"--from-db needs svmine.store.annotations.training_examples, which is not available ({exc})")
+    return training_examples(db)
+
+
+def _score_table(title: str, scores: dict, before: dict | None = None) -> str:
+    head = f"{title:<24}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}" + (f"{'F1 before':>11}" if before else "")
+    rows = [head]
+    for label, s in scores.items():
+        row = f"{label:<24}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}{s['support']:>6}"
+        if before:
+            row += f"{before[label]['f1']:>11.3f}"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+@app.command()
+def train(
+    annotations: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False,
+                           help="Annotation JSONL (default: annotations/sentences.jsonl).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Model file to write (default: models/sentence-classifier.skops; "
+                                                "metadata goes beside it as .json).")] = None,
+    from_db: Annotated[Optional[Path], typer.Option("--from-db", exists=True, dir_okay=False,
+                       help="Add auditors' decisions from this svmine store to the train side.")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=20, help="Train on a stratified subset of about N sentences "
+                                                 "(quick runs).")] = None,
+    cv_folds: Annotated[int, typer.Option(min=2, max=10, help="Cross-validation folds on the train split.")] = 5,
+) -> None:
+    """Train the sentence classifier; print cross-validated and held-out scores per label."""
+    from svmine.detect.training import train_model
+    from svmine.errors import SvmineError
+
+    extra = _store_examples(from_db) if from_db else []
+    if from_db:
+        typer.echo(f"{len(extra)} labelled sentences from {from_db}")
+    try:
+        report = train_model(annotations, extra, out, limit=limit, cv_folds=cv_folds,
+                             progress=lambda msg: typer.echo(msg, err=True))
+    except SvmineError as exc:
+        raise fail(str(exc))
+    if report.merge:
+        typer.echo("store examples: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.merge.items()))
+    typer.echo(f"train {report.n_train} sentences, held-out {report.n_test}")
+    typer.echo(_score_table(f"cross-validated ({report.cv_folds}-fold)", report.cv_scores))
+    typer.echo(_score_table("held-out", report.heldout_scores, report.before_heldout_scores))
+    typer.echo("thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.thresholds.items()))
+    typer.echo(f"wrote {report.model_path} and {report.metadata_path}")
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Option(exists=True, dir_okay=False,
+                    help="Gold JSONL: sentences {text, labels} or documents {text, mentions}.")],
+    model: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False,
+                     help="Model file (default: $SVMINE_MODEL or models/sentence-classifier.skops).")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+) -> None:
+    """Precision, recall, F1 and confusion counts per label (sentences) or category (mentions)."""
+    from svmine.detect.evaluation import evaluate_gold, format_table
+    from svmine.errors import SvmineError
+
+    try:
+        report = evaluate_gold(gold, model)
+    except ImportError as exc:
+        raise fail(f"document gold needs the detector (svmine.detect.Detector): {exc}")
+    except SvmineError as exc:
+        raise fail(str(exc))
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    typer.echo(f"{report.kind}: {report.n} scored")
+    typer.echo(format_table(report))
