@@ -1,0 +1,312 @@
+"""ConText-style context rules (data: ``data/context.jsonl``) and the ``svmine_context`` component.
+
+Three kinds of rule, one JSON object a line:
+
+``{"id", "flag", "type": "cue", "pattern", "direction", "window"?, "note"?}``
+    A trigger phrase or token pattern. It flags a mention in the same sentence when the cue is
+    before the mention (``forward``), after it (``backward``) or either (``bidirectional``), at
+    most ``window`` non-space tokens away (default: anywhere in the sentence), and no
+    ``terminate`` cue ("but", "however", ";") lies between them. Cues of flag ``pseudo``
+    ("not only", "no doubt") are matched only to cancel the shorter trigger inside them, as in
+    ConText's pseudo-triggers.
+``{"id", "flag", "type": "line", "regex"}``
+    A regular expression searched in the mention's line (citations, page footers, copyright).
+``{"id", "flag", "type": "section", "regex"}``
+    A heading (whole line, multiline regex) earlier on the page puts everything after it in
+    that section (a "References" heading → ``reference``).
+
+A mention's ``context`` maps each flag to the cue text that fired it; for one flag the nearest
+cue wins. ``hypothetical`` and ``committed`` exclude each other: the nearer cue decides, a tie
+goes to ``hypothetical`` (the cautious reading).
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from svmine.detect.components import compile_pattern, trim
+from svmine.detect.patterns import decode, read_jsonl, rule_files, validate_pattern
+from svmine.errors import PatternError
+
+FLAGS = ("negated", "hypothetical", "committed", "reference", "boilerplate")
+PSEUDO, TERMINATE = "pseudo", "terminate"
+TYPES = ("cue", "line", "section")
+DIRECTIONS = ("forward", "backward", "bidirectional")
+MODALITY = ("hypothetical", "committed")
+RULES_FILE = "context.jsonl"
+
+if not Span.has_extension("svmine_context"):
+    Span.set_extension("svmine_context", default=None)
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    id: str
+    flag: str
+    type: str = "cue"
+    pattern: list[dict[str, Any]] | str | None = None
+    regex: str | None = None
+    direction: str = "bidirectional"
+    window: int | None = None
+    note: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "") -> "ContextRule":
+        validate_context_rule(data, where)
+        fields = ("id", "flag", "type", "pattern", "regex", "direction", "window", "note")
+        return cls(**{k: data[k] for k in fields if k in data})
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "flag": self.flag, "type": self.type}
+        if self.type == "cue":
+            out.update(pattern=self.pattern, direction=self.direction)
+            if self.window is not None:
+                out["window"] = self.window
+        else:
+            out["regex"] = self.regex
+        if self.note:
+            out["note"] = self.note
+        return out
+
+    def pattern_text(self) -> str:
+        if self.type != "cue":
+            return f"/{self.regex}/"
+        text = self.pattern if isinstance(self.pattern, str) else json.dumps(self.pattern, ensure_ascii=False)
+        window = f", window {self.window}" if self.window is not None else ""
+        return f"{text} ({self.direction}{window})"
+
+
+def validate_context_rule(data: Any, where: str) -> None:
+    if not isinstance(data, dict):
+        raise PatternError(f"{where}: a context rule must be a JSON object")
+    for key in ("id", "flag"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise PatternError(f"{where}: context rule needs a string {key!r}")
+    kind = data.get("type", "cue")
+    if data["flag"] not in FLAGS + (PSEUDO, TERMINATE):
+        raise PatternError(f"{where}: rule {data['id']!r}: unknown flag {data['flag']!r}")
+    if kind not in TYPES:
+        raise PatternError(f"{where}: rule {data['id']!r}: unknown type {kind!r} (expected cue, line or section)")
+    if kind == "cue":
+        if "pattern" not in data:
+            raise PatternError(f"{where}: cue rule {data['id']!r} has no 'pattern'")
+        validate_pattern(data["pattern"], f"{where}: rule {data['id']!r}")
+        if data.get("direction", "bidirectional") not in DIRECTIONS:
+            raise PatternError(f"{where}: rule {data['id']!r}: direction must be forward, backward or bidirectional")
+        window = data.get("window")
+        if window is not None and (not isinstance(window, int) or window < 0):
+            raise PatternError(f"{where}: rule {data['id']!r}: window must be a non-negative integer")
+        return
+    try:
+        re.compile(data.get("regex") or "")
+    except re.error as exc:
+        raise PatternError(f"{where}: rule {data['id']!r}: bad regex ({exc})") from None
+    if not data.get("regex"):
+        raise PatternError(f"{where}: {kind} rule {data['id']!r} has no 'regex'")
+
+
+def parse_context_rules(path: str, text: str) -> list[ContextRule]:
+    return [ContextRule.from_dict(obj, where) for where, obj in read_jsonl(path, text)]
+
+
+def load_context_rules(patterns_dir: str | Path | None = None) -> list[ContextRule]:
+    rules: list[ContextRule] = []
+    for file in rule_files(patterns_dir):
+        if file.is_context:
+            rules += parse_context_rules(file.name, decode(file))
+    return rules
+
+
+def _words_between(doc: Doc, start: int, end: int) -> int:
+    """Non-space tokens in ``doc[start:end]``, from a prefix count made once per Doc."""
+    key = "svmine_word_count"
+    if key not in doc.user_data:
+        words = 1 - doc.to_array("IS_SPACE").astype("int64")
+        doc.user_data[key] = numpy.concatenate(([0], numpy.cumsum(words)))
+    counts = doc.user_data[key]
+    return int(counts[end] - counts[start]) if end > start else 0
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, kept: spaCy rebuilds it from the tokens on every access (slow on long pages)."""
+    key = "svmine_text"
+    if key not in doc.user_data:
+        doc.user_data[key] = doc.text
+    return doc.user_data[key]
+
+
+class ContextEngine:
+    """Finds cues in a Doc and decides the flags of a token span (a mention or a sentence)."""
+
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
+        self.clear()
+
+    def clear(self) -> None:
+        self.rules: list[ContextRule] = []
+        self.by_id: dict[str, ContextRule] = {}
+        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        self.line_rules: list[tuple[ContextRule, re.Pattern]] = []
+        self.section_rules: list[tuple[ContextRule, re.Pattern]] = []
+
+    def add_rules(self, rules: Iterable[ContextRule]) -> None:
+        for rule in rules:
+            self.rules.append(rule)
+            self.by_id[rule.id] = rule
+            if rule.type == "cue":
+                self.matcher.add(rule.id, [compile_pattern(self.nlp, rule.pattern)])
+            elif rule.type == "line":
+                self.line_rules.append((rule, re.compile(rule.regex, re.IGNORECASE)))
+            else:
+                self.section_rules.append((rule, re.compile(rule.regex, re.IGNORECASE | re.MULTILINE)))
+
+    def cues(self, doc: Doc, start: int = 0, end: int | None = None) -> list[Span]:
+        """Cue spans in ``doc[start:end]`` (longest match wins, pseudo-triggers removed), sorted,
+        each with ``label_`` = flag and ``id_`` = rule id."""
+        end = len(doc) if end is None else end
+        spans = []
+        for match_id, s, e in self.matcher(doc[start:end]):
+            flag = self.by_id[self.nlp.vocab.strings[match_id]].flag
+            s, e = trim(doc, start + s, start + e)
+            spans.append(Span(doc, s, e, label=flag, span_id=match_id))
+        return [s for s in filter_spans(spans) if s.label_ != PSEUDO]
+
+    def flags(
+        self, doc: Doc, start: int, end: int, cues: list[Span] | None = None, sentence: tuple[int, int] | None = None
+    ) -> dict[str, str]:
+        """Flags for tokens ``doc[start:end]``: cue rules within its sentence, then line/section rules.
+
+        ``sentence`` (token start, end) saves looking the sentence up, which is slow on long Docs;
+        ``cues`` may hold the cues of that sentence or of the whole Doc.
+        """
+        if sentence is None:
+            sent = doc[start].sent
+            sentence = (sent.start, sent.end)
+        cues = self.cues(doc, *sentence) if cues is None else cues
+        found = self._cue_flags(doc, start, end, cues, sentence)
+        start_char = doc[start].idx
+        found.update(self._text_flags(doc, start_char, found))
+        return {flag: cue for flag, (_, cue) in sorted(found.items())}
+
+    def _cue_flags(self, doc: Doc, start: int, end: int, cues: list[Span], sentence: tuple[int, int]) -> dict[str, tuple[int, str]]:
+        lo = bisect_left([c.start for c in cues], sentence[0])
+        local = []
+        for cue in cues[lo:]:
+            if cue.start >= sentence[1]:
+                break
+            if cue.end <= sentence[1]:
+                local.append(cue)
+        terminators = [c for c in local if c.label_ == TERMINATE]
+        found: dict[str, tuple[int, str]] = {}
+        for cue in local:
+            if cue.label_ == TERMINATE:
+                continue
+            distance = self._distance(doc, cue, start, end, terminators)
+            if distance is None:
+                continue
+            if cue.label_ not in found or distance < found[cue.label_][0]:
+                found[cue.label_] = (distance, cue.text)
+        if all(flag in found for flag in MODALITY):
+            loser = "hypothetical" if found["committed"][0] < found["hypothetical"][0] else "committed"
+            del found[loser]
+        return found
+
+    def _distance(self, doc: Doc, cue: Span, start: int, end: int, terminators: list[Span]) -> int | None:
+        rule = self.by_id[cue.id_]
+        if cue.start >= start and cue.end <= end:
+            return 0  # a cue inside the span (implicit mentions are whole sentences)
+        if cue.end <= start and rule.direction in ("forward", "bidirectional"):
+            lo, hi = cue.end, start
+        elif cue.start >= end and rule.direction in ("backward", "bidirectional"):
+            lo, hi = end, cue.start
+        else:
+            return None
+        if any(t.start >= lo and t.end <= hi for t in terminators):
+            return None
+        distance = _words_between(doc, lo, hi)
+        return distance if rule.window is None or distance <= rule.window else None
+
+    def _text_flags(self, doc: Doc, start_char: int, found: dict) -> dict[str, tuple[int, str]]:
+        text = doc_text(doc)
+        out: dict[str, tuple[int, str]] = {}
+        line_start = text.rfind("\n", 0, start_char) + 1
+        line_end = text.find("\n", start_char)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        for rule, regex in self.line_rules:
+            m = regex.search(line)
+            if m and rule.flag not in found and rule.flag not in out:
+                out[rule.flag] = (0, m.group(0).strip())
+        for end, flag, heading in reversed(self._headings(doc)):
+            if end <= line_start and flag not in found and flag not in out:
+                out[flag] = (0, heading)
+        return out
+
+    def section_at_end(self, doc: Doc) -> dict[str, str]:
+        """Flag → heading of the sections still open at the end of the page (e.g. References)."""
+        return {flag: heading for _, flag, heading in self._headings(doc)}
+
+    def _headings(self, doc: Doc) -> list[tuple[int, str, str]]:
+        """(end offset, flag, heading text) of section headings, found once per Doc."""
+        key = ("svmine_headings", id(self))
+        if key not in doc.user_data:
+            text = doc_text(doc)
+            found = [(m.end(), rule.flag, m.group(0).strip()) for rule, regex in self.section_rules for m in regex.finditer(text)]
+            doc.user_data[key] = sorted(found)
+        return doc.user_data[key]
+
+
+class ContextComponent:
+    """Sets ``span._.svmine_context`` (flag → cue) on every span of the mentions span group."""
+
+    def __init__(self, nlp: Language, name: str, spans_key: str):
+        self.name = name
+        self.spans_key = spans_key
+        self.engine = ContextEngine(nlp)
+
+    def add_rules(self, rules: Iterable[ContextRule]) -> None:
+        self.engine.add_rules(rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = doc.spans.get(self.spans_key, [])
+        if len(spans):
+            starts = [s.start for s in doc.sents]
+            bounds = list(zip(starts, starts[1:] + [len(doc)]))
+            cues_of: dict[tuple[int, int], list[Span]] = {}  # cues are only looked for near mentions
+            for span in spans:
+                sentence = bounds[bisect_right(starts, span.start) - 1]
+                if sentence not in cues_of:
+                    cues_of[sentence] = self.engine.cues(doc, *sentence)
+                span._.svmine_context = self.engine.flags(doc, span.start, span.end, cues_of[sentence], sentence)
+        return doc
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in self.engine.rules).encode()
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "ContextComponent":
+        self.engine.clear()
+        self.add_rules(parse_context_rules(f"<{self.name}>", data.decode("utf-8")))
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / RULES_FILE).write_bytes(self.to_bytes())
+
+    def from_disk(self, path: str | Path, *, exclude=tuple()) -> "ContextComponent":
+        return self.from_bytes((Path(path) / RULES_FILE).read_bytes())
+
+
+@Language.factory("svmine_context", requires=["doc.spans", "token.is_sent_start"], default_config={"spans_key": "svmine_mentions"})
+def make_context(nlp: Language, name: str, spans_key: str) -> ContextComponent:
+    return ContextComponent(nlp, name, spans_key)

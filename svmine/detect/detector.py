@@ -1,0 +1,258 @@
+"""``Detector``: pages → mentions (patterns + classifier) and policy facts.
+
+Each page is its own spaCy Doc (``nlp.pipe`` over the pages), so token offsets are offsets into
+``Page.text``, as the records require. The classifier, when present, sees every sentence of three
+or more words once, in one batch per document:
+
+- a pattern mention gets the classifier's probability of its label (``social_value_explicit``
+  or ``vcse``) for its sentence, so a reviewer can sort weak matches;
+- a sentence the classifier judges ``social_value_implicit`` (probability ≥ its threshold), that
+  holds no social value pattern and has at least eight words becomes an ``implicit`` mention
+  whose text is the sentence.
+
+A "References"/"Bibliography" list runs on to following pages while at least 30% of their lines
+look like citations (a year, "et al", a URL or DOI); mentions there are flagged ``reference``
+with the heading and the page it started on as cue.
+
+A line that repeats on at least three pages and half the pages of a document is a running
+header/footer that extraction did not strip; mentions on it are flagged ``boilerplate``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from svmine.detect.facts import Sentence, facts_for_page
+from svmine.detect.patterns import files_hash, rule_files
+from svmine.detect.pipeline import SPANS_KEY, make_pipeline
+from svmine.model import (
+    CATEGORY_SOCIAL_VALUE,
+    KIND_EXPLICIT,
+    KIND_IMPLICIT,
+    SOURCE_CLASSIFIER,
+    SOURCE_PATTERN,
+    Document,
+    Mention,
+    Page,
+    PolicyFact,
+)
+
+DEFAULT = "default"  # model_path sentinel: the classifier's default model file
+IMPLICIT_LABEL = "social_value_implicit"
+LABEL_OF_CATEGORY = {"social_value": "social_value_explicit", "vcse": "vcse"}
+MIN_CLASSIFIED_WORDS = 3
+# Headings, table header rows and one-liners ("Commitments to local partners") say too little
+# to carry social value on their own; the classifier over-reads their few words.
+MIN_IMPLICIT_WORDS = 8
+REPEATED_MIN_PAGES = 3
+# A reference list runs on to the next page when that many of its lines look like citations.
+CITATION_SHARE = 0.3
+_CITATION_LINE = re.compile(r"\b(?:19|20)\d\d[a-z]?\b|\bet al\b|https?://|www\.|\bdoi\b", re.IGNORECASE)
+
+
+@dataclass
+class DetectionResult:
+    mentions: list[Mention] = field(default_factory=list)
+    facts: list[PolicyFact] = field(default_factory=list)
+    page_texts: dict[int, str] = field(default_factory=dict, repr=False)  # for showing context
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mentions": [m.to_dict() for m in self.mentions], "facts": [f.to_dict() for f in self.facts]}
+
+
+@dataclass
+class _Sent:
+    start: int  # token indices in the page Doc
+    end: int
+    start_char: int  # stripped character offsets in the page text
+    end_char: int
+    text: str
+    probs: dict[str, float] | None = None
+
+
+def _load_classifier(model_path):
+    try:
+        from svmine.detect.classifier import load_classifier
+    except ImportError:  # classifier module not installed: patterns only
+        return None
+    return load_classifier(None if model_path == DEFAULT else model_path)
+
+
+class Detector:
+    def __init__(self, patterns_dir: str | Path | None = None, model_path: Any = DEFAULT, use_classifier: bool = True):
+        self.patterns_dir = patterns_dir
+        self.rule_files = rule_files(patterns_dir)
+        self.nlp = make_pipeline(patterns_dir)
+        self.context = self.nlp.get_pipe("svmine_context").engine
+        self.classifier = _load_classifier(model_path) if use_classifier else None
+
+    def fingerprint(self) -> dict[str, str]:
+        model_hash = "none"
+        path = getattr(self.classifier, "path", None)
+        if path is not None and Path(path).is_file():
+            model_hash = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return {"pattern_hash": files_hash(self.rule_files), "model_hash": model_hash}
+
+    def detect_text(self, text: str, page: int = 1, document: str = "<text>") -> DetectionResult:
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return self.detect(Document(path=document, sha256=sha, format="text", pages=[Page(number=page, text=text)]))
+
+    def detect(self, doc: Document) -> DetectionResult:
+        spacy_docs = list(self.nlp.pipe((p.text for p in doc.pages), batch_size=16))
+        sents = [self._sentences(d, p.text) for d, p in zip(spacy_docs, doc.pages)]
+        self._classify(sents)
+        repeated = _repeated_lines(doc.pages)
+        result = DetectionResult(page_texts={p.number: p.text for p in doc.pages})
+        open_refs: str | None = None  # a reference list that may run on to the next pages
+        for page, sdoc, page_sents in zip(doc.pages, spacy_docs, sents):
+            mentions = self._page_mentions(doc, page, sdoc, page_sents, repeated)
+            open_refs = open_refs if open_refs and _citation_share(page.text) >= CITATION_SHARE else None
+            if open_refs:
+                for m in mentions:
+                    m.context.setdefault("reference", open_refs)
+            heading = self.context.section_at_end(sdoc).get("reference")
+            open_refs = f"{heading} (page {page.number})" if heading else open_refs
+            result.mentions += mentions
+            result.facts += self._page_facts(doc, page, page_sents, mentions)
+        return result
+
+    # -- sentences and classifier ------------------------------------------------------------
+    @staticmethod
+    def _sentences(sdoc, page_text: str) -> list[_Sent]:
+        out = []
+        for sent in sdoc.sents:
+            raw = page_text[sent.start_char : sent.end_char]  # Span.text would rebuild it token by token
+            lead = len(raw) - len(raw.lstrip())
+            text = raw.strip()
+            if text:
+                start_char = sent.start_char + lead
+                out.append(_Sent(sent.start, sent.end, start_char, start_char + len(text), text))
+        return out
+
+    def _classify(self, pages: list[list[_Sent]]) -> None:
+        if self.classifier is None:
+            return
+        todo = [s for page in pages for s in page if len(s.text.split()) >= MIN_CLASSIFIED_WORDS]
+        for sent, probs in zip(todo, self.classifier.predict_proba([s.text for s in todo])):
+            sent.probs = probs
+
+    def _threshold(self, label: str) -> float:
+        get = getattr(self.classifier, "threshold", None)
+        return float(get(label)) if callable(get) else 0.5
+
+    # -- mentions ----------------------------------------------------------------------------
+    def _page_mentions(self, doc: Document, page: Page, sdoc, sents: list[_Sent], repeated: set[str]) -> list[Mention]:
+        mentions = []
+        for span in sdoc.spans.get(SPANS_KEY, []):
+            sent = _sentence_of(sents, span.start_char)
+            label = LABEL_OF_CATEGORY.get(span.label_)
+            prob = sent.probs.get(label) if sent and sent.probs and label else None
+            mention = Mention(
+                doc.path, doc.sha256, page.number, span.label_, KIND_EXPLICIT, SOURCE_PATTERN, span.text,
+                span.start_char, span.end_char, sent.text if sent else span.text,
+                sent.start_char if sent else span.start_char, sent.end_char if sent else span.end_char,
+                pattern_id=span.id_, label=label if prob is not None else None, probability=prob,
+                context=dict(span._.svmine_context or {}),
+            )
+            mentions.append(_mark_repeated(mention, page.text, repeated))
+        mentions += self._implicit(doc, page, sdoc, sents, mentions, repeated)
+        return sorted(mentions, key=lambda m: (m.start, m.end))
+
+    def _implicit(self, doc, page, sdoc, sents, explicit, repeated) -> list[Mention]:
+        if self.classifier is None:
+            return []
+        threshold = self._threshold(IMPLICIT_LABEL)
+        named = {m.sentence_start for m in explicit if m.category == CATEGORY_SOCIAL_VALUE}
+        out = []
+        for sent in sents:
+            prob = (sent.probs or {}).get(IMPLICIT_LABEL)
+            if prob is None or prob < threshold or sent.start_char in named or _words(sent.text) < MIN_IMPLICIT_WORDS:
+                continue
+            flags = self.context.flags(sdoc, sent.start, sent.end, sentence=(sent.start, sent.end))
+            mention = Mention(
+                doc.path, doc.sha256, page.number, CATEGORY_SOCIAL_VALUE, KIND_IMPLICIT, SOURCE_CLASSIFIER, sent.text,
+                sent.start_char, sent.end_char, sent.text, sent.start_char, sent.end_char,
+                label=IMPLICIT_LABEL, probability=prob, context=flags,
+            )
+            out.append(_mark_repeated(mention, page.text, repeated))
+        return out
+
+    # -- facts -------------------------------------------------------------------------------
+    @staticmethod
+    def _page_facts(doc: Document, page: Page, sents: list[_Sent], mentions: list[Mention]) -> list[PolicyFact]:
+        anchors: dict[int, list[tuple[int, int]]] = {}
+        for m in mentions:
+            if m.category == CATEGORY_SOCIAL_VALUE:
+                anchors.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
+        sentences = [Sentence(s.start_char, s.end_char, s.text, anchors.get(s.start_char, [])) for s in sents]
+        return facts_for_page(sentences, page.number, doc.path, doc.sha256)
+
+
+def _words(text: str) -> int:
+    return sum(1 for w in text.split() if any(c.isalpha() for c in w))
+
+
+def _sentence_of(sents: list[_Sent], char: int) -> _Sent | None:
+    i = bisect_right([s.start_char for s in sents], char) - 1
+    return sents[i] if i >= 0 and char < sents[i].end_char else None
+
+
+def _citation_share(text: str) -> float:
+    lines = [x for x in text.split("\n") if len(x.split()) >= 3]
+    return sum(1 for x in lines if _CITATION_LINE.search(x)) / len(lines) if lines else 0.0
+
+
+def _normal_line(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+
+def _repeated_lines(pages: list[Page]) -> dict[str, int]:
+    """Lines (digits folded, so "Page 3" ~ "Page 4") found on ≥3 pages and ≥ half of them."""
+    if len(pages) < REPEATED_MIN_PAGES:
+        return {}
+    counts = Counter(line for p in pages for line in {_normal_line(x) for x in p.text.split("\n")} if line)
+    need = max(REPEATED_MIN_PAGES, len(pages) / 2)
+    return {line: n for line, n in counts.items() if n >= need}
+
+
+def _mark_repeated(mention: Mention, text: str, repeated: dict[str, int]) -> Mention:
+    if repeated and "boilerplate" not in mention.context:
+        start = text.rfind("\n", 0, mention.start) + 1
+        end = text.find("\n", mention.start)
+        n = repeated.get(_normal_line(text[start : end if end >= 0 else len(text)]))
+        if n:
+            mention.context["boilerplate"] = f"line repeated on {n} pages"
+    return mention
+
+
+@dataclass
+class FileDetection:
+    """One input file's outcome in a batch: a result, or the error that stopped it."""
+
+    path: Path
+    result: DetectionResult | None = None
+    error: str | None = None
+    code: str | None = None
+
+
+def detect_paths(paths, detector: Detector, **extract_options):
+    """Extract and detect each file under ``paths`` (sorted walk); yields ``FileDetection``.
+
+    A file that cannot be extracted (or breaks detection) is reported and the batch goes on.
+    """
+    from svmine.errors import SvmineError
+    from svmine.extract import extract_document, iter_input_files
+
+    for path in iter_input_files(paths):
+        try:
+            yield FileDetection(path, detector.detect(extract_document(path, **extract_options)))
+        except SvmineError as exc:
+            yield FileDetection(path, error=str(exc), code=exc.code)
+        except Exception as exc:  # a bug on one file must not lose the rest of the batch
+            yield FileDetection(path, error=f"{path}: {type(exc).__name__}: {exc}", code="internal_error")
