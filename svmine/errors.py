@@ -37,6 +37,12 @@ class EncryptedFileError(ExtractionError):
     code = "encrypted"
 
 
+class FormatMismatchError(ExtractionError):
+    """The name promises one format, the content is another (e.g. a web page saved as .pdf)."""
+
+    code = "format_mismatch"
+
+
 class PageLimitError(ExtractionError):
     code = "too_many_pages"
 

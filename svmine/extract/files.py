@@ -1,0 +1,150 @@
+"""Input files: walking folders, hashing, and telling a file's format from its content.
+
+Stdlib only, so `svmine --help` and `svmine scan`'s planning stay light.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from svmine.errors import EmptyFileError, UnsupportedFormatError
+
+FORMATS = ("pdf", "docx", "html", "text")
+
+# Magic numbers of formats people drop into a folder of plans that we do not read.
+_KNOWN_BINARY = {
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF8": "GIF image",
+    b"II*\x00": "TIFF image",
+    b"MM\x00*": "TIFF image",
+    b"\xd0\xcf\x11\xe0": "legacy Microsoft Office file (.doc/.xls)",
+    b"Rar!": "RAR archive",
+    b"\x1f\x8b": "gzip archive",
+}
+# Data files that travel with a corpus (manifests, ground truth, tables): never documents.
+SIDECAR_SUFFIXES = {".json", ".jsonl", ".csv", ".tsv", ".yaml", ".yml", ".toml", ".sha256", ".md5", ".db", ".sqlite"}
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta ", b"<title")
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def detect_format(path: str | os.PathLike) -> str:
+    """Return "pdf", "docx", "html" or "text", judged from the bytes, never the file name.
+
+    Raises EmptyFileError for a zero-byte file and UnsupportedFormatError for anything else
+    (images, archives, legacy Office files, undecodable binary).
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError("file is empty (0 bytes)", str(path))
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    # PDF readers accept a header anywhere in the first 1 KiB (some files start with junk).
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_format(path)
+    for magic, name in _KNOWN_BINARY.items():
+        if head.startswith(magic):
+            raise UnsupportedFormatError(f"unsupported format: {name}", str(path))
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith(b"<?xml") and b"<html" not in lowered:
+        raise UnsupportedFormatError("unsupported format: XML (not a web page)", str(path))
+    if any(marker in lowered[:2048] for marker in _HTML_MARKERS):
+        return "html"
+    if _looks_binary(head):
+        raise UnsupportedFormatError("unsupported format: binary data, not PDF/DOCX/HTML/text", str(path))
+    return "text"
+
+
+def _zip_format(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except zipfile.BadZipFile:
+        raise UnsupportedFormatError("unsupported format: damaged ZIP archive", str(path)) from None
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        raise UnsupportedFormatError("unsupported format: Excel workbook (.xlsx)", str(path))
+    if "ppt/presentation.xml" in names:
+        raise UnsupportedFormatError("unsupported format: PowerPoint file (.pptx)", str(path))
+    raise UnsupportedFormatError("unsupported format: ZIP archive", str(path))
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text carries NULs legitimately
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls > max(8, len(head) // 50)
+
+
+def iter_input_files(
+    paths: Iterable[str | os.PathLike],
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    recursive: bool = True,
+) -> Iterator[Path]:
+    """Yield the files named in ``paths``, walking folders in sorted order.
+
+    ``include``/``exclude`` are glob patterns matched against the file name and against the
+    path relative to the folder given (so ``broken/*`` works). Files named explicitly are
+    always yielded (the user asked for them). Inside a walk, hidden files and folders and the
+    data files that travel with a corpus (``SIDECAR_SUFFIXES``: JSON, CSV, YAML manifests and
+    ground truth such as ``planted.json``) are skipped; name such a file to extract it.
+    A file reached twice is yielded once.
+    """
+    include, exclude = tuple(include), tuple(exclude)
+    seen: set[Path] = set()
+    for given in paths:
+        root = Path(given)
+        if root.is_dir():
+            candidates = _walk(root, recursive)
+        else:
+            candidates = iter([(root, root.name)])
+        for path, rel in candidates:
+            key = path.resolve()
+            if key in seen:
+                continue
+            if root.is_dir() and not _wanted(path.name, rel, include, exclude):
+                continue
+            seen.add(key)
+            yield path
+
+
+def _walk(root: Path, recursive: bool) -> Iterator[tuple[Path, str]]:
+    entries = sorted(root.iterdir(), key=lambda p: p.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if recursive:
+                for path, rel in _walk(entry, recursive):
+                    yield path, f"{entry.name}/{rel}"
+        elif entry.is_file() and entry.suffix.lower() not in SIDECAR_SUFFIXES:
+            yield entry, entry.name
+
+
+def _wanted(name: str, rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
+    def hit(patterns: tuple[str, ...]) -> bool:
+        return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
+
+    if include and not hit(include):
+        return False
+    return not hit(exclude)
