@@ -13,6 +13,8 @@ CREATE TABLE runs (
     pattern_hash     TEXT NOT NULL,            -- sha256 over the pattern and context rule files
     model_hash       TEXT NOT NULL,            -- sha256 of the classifier file, or 'none'
     options_json     TEXT NOT NULL DEFAULT '{}',
+    hostname         TEXT,                     -- where the run's writer process ran
+    pid              INTEGER,                  -- its process id: a 'running' run whose pid is gone was interrupted
     processed        INTEGER NOT NULL DEFAULT 0,
     skipped          INTEGER NOT NULL DEFAULT 0,
     failed           INTEGER NOT NULL DEFAULT 0,
@@ -34,7 +36,9 @@ CREATE TABLE documents (
     status              TEXT NOT NULL,         -- ok | failed
     error_code          TEXT,                  -- e.g. encrypted, corrupt_file, timeout
     error_message       TEXT,
+    size                INTEGER,               -- bytes
     footprint_code      TEXT,                  -- STP code E54...
+    footprint_name      TEXT,
     footprint_source    TEXT,                  -- manifest | attribution | NULL
     footprint_score     REAL,
     footprint_status    TEXT,                  -- exact | accepted | review | no_match

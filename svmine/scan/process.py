@@ -1,0 +1,258 @@
+"""The per-document work a scan farms out: extract → detect → attribute, as one plain dict.
+
+``process_document`` runs in a worker process (local pool or Dask) and never raises: every
+failure becomes a ``status: "failed"`` result with an error code, so the writer can record it
+and the batch goes on. Expensive objects (the spaCy pipeline with its patterns and classifier,
+the footprint manifest) are built once per worker process and cached by the options that shape
+them, because a worker handles many documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from svmine import __version__
+from svmine.errors import SvmineError
+
+# Options a scan passes to every worker, with their defaults. Plain values only (picklable).
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "engine": "auto",
+    "ocr": True,
+    "max_pages": 2000,
+    "timeout": None,  # extraction's own time limit (used on Dask; the local pool kills instead)
+    "patterns_dir": None,
+    "model_path": None,  # None: the detector's default model
+    "use_classifier": True,
+    "manifest": None,  # CSV mapping files to footprints
+}
+
+_DETECTORS: dict[tuple, Any] = {}
+_MANIFESTS: dict[str, Any] = {}
+_THREADS_LIMITED = False
+
+
+def limit_threads() -> None:
+    """One compute thread per worker process: the pool is the parallelism (called by executors).
+
+    scikit-learn brings OpenMP and OpenBLAS, each starting a thread per core; two workers on two
+    cores would run four busy threads and thrash (measured: about twice the time per document).
+    """
+    global _THREADS_LIMITED
+    if _THREADS_LIMITED:
+        return
+    _THREADS_LIMITED = True
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"  # for libraries loaded later in this process
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)  # for those already loaded (e.g. inherited from the parent)
+    except ImportError:
+        pass
+
+
+def resolve_options(options: dict[str, Any] | None) -> dict[str, Any]:
+    merged = dict(DEFAULT_OPTIONS)
+    merged.update({k: v for k, v in (options or {}).items() if k in DEFAULT_OPTIONS})
+    for key in ("patterns_dir", "model_path", "manifest"):
+        if merged[key] is not None:  # absolute: workers (Dask) may run in another directory
+            merged[key] = os.path.abspath(os.fspath(merged[key]))
+    return merged
+
+
+def get_detector(options: dict[str, Any]):
+    """The worker's Detector for these options (built on first use, then reused)."""
+    key = (options.get("patterns_dir"), options.get("model_path"), bool(options.get("use_classifier", True)))
+    if key not in _DETECTORS:
+        from svmine.detect import Detector
+
+        kwargs: dict[str, Any] = {"patterns_dir": key[0], "use_classifier": key[2]}
+        if key[1] is not None:
+            kwargs["model_path"] = key[1]
+        _DETECTORS[key] = Detector(**kwargs)
+    return _DETECTORS[key]
+
+
+def fingerprint(options: dict[str, Any]) -> dict[str, str]:
+    """pattern_hash and model_hash of the detector these options build."""
+    return _fingerprint_of(get_detector(resolve_options(options)))
+
+
+def quick_fingerprint(options: dict[str, Any]) -> dict[str, str]:
+    """The same hashes as ``fingerprint``, read from the files without building the pipeline.
+
+    Building a Detector costs about a second; a re-scan that finds everything current should
+    not pay it. tests/test_scan.py checks that both ways agree.
+    """
+    from svmine.detect.patterns import files_hash, rule_files
+
+    opts = resolve_options(options)
+    model_hash = "none"
+    if opts["use_classifier"]:
+        from svmine.detect.classifier import default_model_path
+
+        model = Path(opts["model_path"]) if opts["model_path"] else default_model_path()
+        if model.is_file():
+            model_hash = hashlib.sha256(model.read_bytes()).hexdigest()
+    return {"pattern_hash": files_hash(rule_files(opts["patterns_dir"])), "model_hash": model_hash}
+
+
+def _get_manifest(path: str):
+    if path not in _MANIFESTS:
+        from svmine.footprints.attribution import load_manifest
+
+        _MANIFESTS[path] = load_manifest(path)
+    return _MANIFESTS[path]
+
+
+def _base_result(path: str) -> dict[str, Any]:
+    return {
+        "path": path,
+        "sha256": None,
+        "size": None,
+        "mtime_ns": None,
+        "status": "ok",
+        "error_code": None,
+        "error_message": None,
+        "format": None,
+        "page_unit": None,
+        "metadata": {},
+        "warnings": [],
+        "pages": [],
+        "mentions": [],
+        "facts": [],
+        "attribution": None,
+        "name_matches": [],
+        "pattern_hash": None,
+        "model_hash": None,
+        "svmine_version": __version__,
+        "seconds": 0.0,
+    }
+
+
+def process_document(path: str | os.PathLike[str], options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Extract, detect and attribute one file; returns the document result dict (never raises)."""
+    started = time.perf_counter()
+    path = os.path.abspath(os.fspath(path))
+    opts = resolve_options(options)
+    result = _base_result(path)
+    try:
+        stat = os.stat(path)
+        result["size"], result["mtime_ns"] = stat.st_size, stat.st_mtime_ns
+        detector = get_detector(opts)
+        result.update(_fingerprint_of(detector))
+        _run_pipeline(path, opts, detector, result)
+    except SvmineError as exc:
+        _fail(result, exc.code, str(exc))
+    except OSError as exc:  # vanished or unreadable between planning and processing
+        _fail(result, "unreadable", f"{path}: cannot read ({exc.strerror or exc})")
+    except MemoryError:
+        _fail(result, "memory_error", f"{path}: ran out of memory")
+    except Exception as exc:  # noqa: BLE001 - a batch records any failure and goes on
+        _fail(result, "internal_error", f"{path}: {type(exc).__name__}: {exc}")
+    if result["sha256"] is None:
+        result["sha256"] = _hash_or_none(path)
+    if result["status"] == "failed" and opts["manifest"]:
+        result["attribution"] = _manifest_only(path, result["sha256"], opts)
+    result["seconds"] = round(time.perf_counter() - started, 4)
+    return result
+
+
+def _fingerprint_of(detector) -> dict[str, str]:
+    fp = detector.fingerprint()
+    return {"pattern_hash": fp["pattern_hash"], "model_hash": fp["model_hash"]}
+
+
+def _run_pipeline(path: str, opts: dict[str, Any], detector, result: dict[str, Any]) -> None:
+    from svmine.extract import extract_document
+
+    doc = extract_document(path, engine=opts["engine"], ocr=opts["ocr"], max_pages=opts["max_pages"], timeout=opts["timeout"])
+    result["sha256"] = doc.sha256
+    result.update(
+        format=doc.format,
+        page_unit=doc.page_unit,
+        metadata=dict(doc.metadata),
+        warnings=list(doc.warnings),
+        pages=[p.to_dict() for p in doc.pages],
+    )
+    found = detector.detect(doc)
+    result["mentions"] = [m.to_dict() for m in found.mentions]
+    result["facts"] = [f.to_dict() for f in found.facts]
+    result["attribution"], result["name_matches"] = _attribute(doc, opts)
+
+
+def _attribute(doc, opts: dict[str, Any]) -> tuple[dict | None, list[dict]]:
+    """The document's footprint: the manifest's entry when it names the file, else from its text."""
+    from svmine.footprints.attribution import attribute_document
+
+    manifest = _get_manifest(opts["manifest"]) if opts.get("manifest") else None
+    attribution = attribute_document(doc, manifest=manifest).to_dict()
+    matches = attribution.pop("name_matches", None) or []
+    return attribution, [dict(m) for m in matches]
+
+
+def _manifest_only(path: str, sha256: str | None, opts: dict[str, Any]) -> dict | None:
+    """A failed document still belongs to the footprint its manifest entry names."""
+    from svmine.footprints.attribution import attribute_document
+    from svmine.model import Document
+
+    try:
+        att = attribute_document(Document(path=path, sha256=sha256 or "", format="unknown"),
+                                 manifest=_get_manifest(opts["manifest"]))
+    except Exception:  # noqa: BLE001 - the failure already recorded matters more
+        return None
+    if att.source != "manifest":
+        return None
+    placed = att.to_dict()
+    placed.pop("name_matches", None)
+    return placed
+
+
+def prepare(options: dict[str, Any]) -> dict[str, str]:
+    """Build what workers share (detector, manifest) in this process; returns the fingerprint.
+
+    Called by the scan's parent before it starts workers: a broken pattern folder, model or
+    manifest stops the run at once (exit 2) instead of failing every document, and forked
+    workers inherit the built (and warmed-up) objects instead of each building their own.
+    """
+    opts = resolve_options(options)
+    if opts["manifest"]:
+        _get_manifest(opts["manifest"])
+    _warm_up(opts)
+    return fingerprint(opts)
+
+
+def _warm_up(opts: dict[str, Any]) -> None:
+    """Load what the stages load lazily on first use (PDF engines, spaCy tables, the footprint
+    name index), so forked workers do not each pay about half a second on their first file."""
+    import importlib
+
+    from svmine.footprints.attribution import attribute_document
+    from svmine.model import Document, Page
+
+    for module in ("svmine.extract.pdf", "pdfplumber", "pypdfium2"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+    text = "West Yorkshire: the voluntary sector adds social value to local services."
+    get_detector(opts).detect_text(text)
+    attribute_document(Document(path="<warm-up>", sha256="0" * 64, format="text", pages=[Page(1, text)]))
+
+
+def _fail(result: dict[str, Any], code: str, message: str) -> None:
+    result.update(status="failed", error_code=code, error_message=message.splitlines()[0] if message else code,
+                  pages=[], mentions=[], facts=[], attribution=None, name_matches=[])
+
+
+def _hash_or_none(path: str) -> str | None:
+    from svmine.extract import sha256_file
+
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None  # the writer falls back on the hash it planned with

@@ -1,0 +1,55 @@
+"""What a scan did, for the closing summary and the ``runs`` table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ScanSummary:
+    run_id: int | None = None
+    files: int = 0  # input files found
+    processed: int = 0  # documents extracted and detected this run (ok or failed)
+    skipped: int = 0  # paths whose content already had current results
+    duplicates: int = 0  # paths whose content was already seen earlier in this run
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (path, code, message)
+    mentions: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    interrupted_runs: int = 0  # earlier runs found cut off when this one started
+
+    @property
+    def failed_count(self) -> int:
+        return len(self.failed)
+
+    def counts(self) -> dict[str, int]:
+        return {"processed": self.processed, "skipped": self.skipped + self.duplicates,
+                "failed": self.failed_count, "mentions": self.mentions}
+
+    def add_result(self, result: dict) -> None:
+        self.processed += 1
+        self.pages += len(result.get("pages") or [])
+        self.mentions += len(result.get("mentions") or [])
+        if result.get("status") != "ok":
+            self.failed.append((result.get("path", ""), result.get("error_code") or "error",
+                                result.get("error_message") or ""))
+
+    def lines(self) -> list[str]:
+        """The human summary printed at the end of ``svmine scan``."""
+        rate = self.pages / self.seconds if self.seconds else 0.0
+        out = [
+            f"files found: {self.files}",
+            f"processed: {self.processed} ({self.pages} pages, {rate:.1f} pages/s)",
+            f"skipped as current: {self.skipped}" + (f" (+{self.duplicates} duplicate copies)" if self.duplicates else ""),
+            f"failed: {self.failed_count}",
+            f"mentions found: {self.mentions}",
+            f"time: {self.seconds:.1f} s (run {self.run_id})",
+        ]
+        if self.interrupted_runs:
+            out.append(f"note: {self.interrupted_runs} earlier run(s) had been interrupted; their finished work was kept")
+        if self.failed:
+            by_code = Counter(code for _, code, _ in self.failed)
+            out.append("failures by reason: " + ", ".join(f"{c} {n}" for c, n in sorted(by_code.items())))
+            out.extend(f"  {message or path} [{code}]" for path, code, message in self.failed)
+        return out

@@ -1,0 +1,433 @@
+"""The SQLite store: opening, migrations, runs, and writing one document's result.
+
+Design decisions
+- One file, no server, WAL journal: readers (Datasette, ``svmine documents``) never block the
+  single writer, and a crash leaves the last committed document intact.
+- The connection runs in autocommit mode (``isolation_level=None``) and every write opens its
+  own ``BEGIN IMMEDIATE`` ... ``COMMIT``, so the unit of durability is explicit: one migration,
+  or one document's whole result. Nothing is ever half-written, even under ``kill -9``.
+- Migrations are the ``migrations/NNNN_name.sql`` files, applied in numeric order; each runs
+  statement by statement inside one transaction together with its ``schema_migrations`` row
+  (``executescript`` would commit behind our back, so it is not used).
+- A document is keyed by content (sha256); re-saving the same content updates the row in place
+  (its id stays stable) and rebuilds its pages, mentions, facts and name matches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sqlite3
+from datetime import datetime, timezone
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from svmine import __version__
+from svmine.errors import StoreError
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
+
+RUN_RUNNING = "running"
+RUN_FINISHED = "finished"
+RUN_INTERRUPTED = "interrupted"
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def list_migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every migration file shipped in the package, in order."""
+    found = []
+    for entry in resources.files("svmine.store").joinpath("migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise StoreError(f"two migration files share a number: {sorted(versions)}")
+    return found
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into complete statements (SQLite's own tokenizer decides where one ends)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not _only_comments(buffer):
+        raise StoreError(f"incomplete SQL statement at end of migration: {buffer.strip()[:60]}")
+    return statements
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
+
+
+class Store:
+    """One SQLite file holding documents, pages, mentions, facts, runs and annotations."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> "Store":
+        """Open (creating if needed) the store at ``path`` and bring its schema up to date."""
+        path = Path(path)
+        if path.parent and not path.parent.exists():
+            raise StoreError("folder does not exist", str(path))
+        try:
+            conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database ({exc})", str(path)) from exc
+        conn.row_factory = sqlite3.Row
+        store = cls(conn, path)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
+            store.migrate()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"not a usable svmine database ({exc})", str(path)) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # -- migrations ----------------------------------------------------------------------------
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not yet recorded; returns the versions applied now."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        applied = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
+        applied_now = []
+        for version, name, sql in list_migrations():
+            # Only a missing migration takes the write lock (readers open the store while a scan writes).
+            if version not in applied and self._apply(version, name, sql):
+                applied_now.append(version)
+        return applied_now
+
+    def _apply(self, version: int, name: str, sql: str) -> bool:
+        with self.transaction():
+            # Checked inside the write lock: two processes opening a new file apply it once.
+            done = self.conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,))
+            if done.fetchone():
+                return False
+            for statement in split_statements(sql):
+                try:
+                    self.conn.execute(statement)
+                except sqlite3.Error as exc:
+                    raise StoreError(f"migration {version:04d}_{name} failed ({exc})", str(self.path)) from exc
+            self.conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, utcnow()),
+            )
+        return True
+
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return row[0] or 0
+
+    def transaction(self) -> "_Transaction":
+        return _Transaction(self.conn)
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def start_run(self, fingerprint: dict, options: dict) -> int:
+        """Record a new run (and mark runs whose writer died as interrupted)."""
+        with self.transaction():
+            self._mark_interrupted()
+            cur = self.conn.execute(
+                "INSERT INTO runs (started_at, status, svmine_version, spacy_version, sklearn_version,"
+                " pattern_hash, model_hash, options_json, hostname, pid)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    utcnow(),
+                    RUN_RUNNING,
+                    __version__,
+                    _package_version("spacy"),
+                    _package_version("scikit-learn"),
+                    fingerprint.get("pattern_hash", ""),
+                    fingerprint.get("model_hash", "none"),
+                    json.dumps(options, sort_keys=True, default=str),
+                    socket.gethostname(),
+                    os.getpid(),
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def _mark_interrupted(self) -> None:
+        rows = self.conn.execute("SELECT id, hostname, pid FROM runs WHERE status = ?", (RUN_RUNNING,))
+        host = socket.gethostname()
+        for row in rows.fetchall():
+            # Another live scan on this machine keeps its run; anything else was cut off.
+            if row["hostname"] == host and row["pid"] and _pid_alive(row["pid"]) and row["pid"] != os.getpid():
+                continue
+            self.conn.execute(
+                "UPDATE runs SET status = ?, finished_at = COALESCE(finished_at, ?) WHERE id = ?",
+                (RUN_INTERRUPTED, utcnow(), row["id"]),
+            )
+
+    def finish_run(self, run_id: int, counts: dict, status: str = RUN_FINISHED) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, processed = ?, skipped = ?, failed = ?,"
+                " mentions = ? WHERE id = ?",
+                (
+                    utcnow(),
+                    status,
+                    int(counts.get("processed", 0)),
+                    int(counts.get("skipped", 0)),
+                    int(counts.get("failed", 0)),
+                    int(counts.get("mentions", 0)),
+                    run_id,
+                ),
+            )
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def save_result(self, result: dict, run_id: int | None = None) -> int:
+        """Write one document's whole result in one transaction; returns the document id."""
+        if not result.get("sha256"):
+            raise StoreError("result has no sha256: cannot be stored", result.get("path"))
+        with self.transaction():
+            doc_id = self._upsert_document(result, run_id)
+            for table in ("pages", "mentions", "policy_facts", "name_matches"):
+                self.conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
+            self._insert_pages(doc_id, result.get("pages") or [])
+            self._insert_mentions(doc_id, result.get("mentions") or [])
+            self._insert_facts(doc_id, result.get("facts") or [])
+            self._insert_name_matches(doc_id, result.get("name_matches") or [])
+            self._record_path(result, run_id)
+        return doc_id
+
+    def _upsert_document(self, r: dict, run_id: int | None) -> int:
+        meta = r.get("metadata") or {}
+        att = r.get("attribution") or {}
+        values = {
+            "sha256": r["sha256"],
+            "path": str(r.get("path", "")),
+            "size": r.get("size"),
+            "format": r.get("format"),
+            "page_unit": r.get("page_unit"),
+            "page_count": len(r.get("pages") or []) if r.get("status") == "ok" else None,
+            "title": _text_or_none(meta.get("title")),
+            "author": _text_or_none(meta.get("author")),
+            "metadata_json": json.dumps(meta, sort_keys=True, default=str),
+            "warnings_json": json.dumps(list(r.get("warnings") or [])),
+            "status": r.get("status") or "failed",
+            "error_code": r.get("error_code"),
+            "error_message": r.get("error_message"),
+            "footprint_code": att.get("code"),
+            "footprint_name": att.get("name"),
+            "footprint_source": att.get("source"),
+            "footprint_score": att.get("score"),
+            "footprint_status": att.get("status"),
+            "footprint_evidence": _evidence_text(att.get("evidence")),
+            "ccg_code": att.get("ccg_code"),
+            "pattern_hash": r.get("pattern_hash"),
+            "model_hash": r.get("model_hash"),
+            "svmine_version": r.get("svmine_version") or __version__,
+            "run_id": run_id,
+            "processed_at": utcnow(),
+            "seconds": r.get("seconds"),
+        }
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in values if c != "sha256")
+        row = self.conn.execute(
+            f"INSERT INTO documents ({columns}) VALUES ({marks})"
+            f" ON CONFLICT(sha256) DO UPDATE SET {updates} RETURNING id",
+            tuple(values.values()),
+        ).fetchone()
+        return int(row[0])
+
+    def _insert_pages(self, doc_id: int, pages: list[dict]) -> None:
+        self.conn.executemany(
+            "INSERT INTO pages (document_id, number, text, method, engine, flags, headers_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    doc_id,
+                    p["number"],
+                    p.get("text") or "",
+                    p.get("method") or "text_layer",
+                    p.get("engine"),
+                    ",".join(p.get("flags") or []),
+                    json.dumps(list(p.get("headers") or [])),
+                )
+                for p in pages
+            ],
+        )
+
+    def _insert_mentions(self, doc_id: int, mentions: list[dict]) -> None:
+        self.conn.executemany(
+            "INSERT INTO mentions (document_id, page, category, kind, source, pattern_id, label, text,"
+            " start, end, sentence, sentence_start, sentence_end, probability, context_flags,"
+            " context_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    doc_id,
+                    m["page"],
+                    m["category"],
+                    m["kind"],
+                    m["source"],
+                    m.get("pattern_id"),
+                    m.get("label"),
+                    m.get("text") or "",
+                    m["start"],
+                    m["end"],
+                    m.get("sentence") or "",
+                    m.get("sentence_start", m["start"]),
+                    m.get("sentence_end", m["end"]),
+                    m.get("probability"),
+                    ",".join(sorted(m.get("context") or {})),
+                    json.dumps(m.get("context") or {}, sort_keys=True),
+                )
+                for m in mentions
+            ],
+        )
+
+    def _insert_facts(self, doc_id: int, facts: list[dict]) -> None:
+        self.conn.executemany(
+            "INSERT INTO policy_facts (document_id, page, kind, value, unit, basis, text, start, end)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    doc_id,
+                    f["page"],
+                    f["kind"],
+                    f.get("value"),
+                    f.get("unit"),
+                    f.get("basis"),
+                    f.get("text") or "",
+                    f["start"],
+                    f["end"],
+                )
+                for f in facts
+            ],
+        )
+
+    def _insert_name_matches(self, doc_id: int, matches: list[dict]) -> None:
+        self.conn.executemany(
+            "INSERT INTO name_matches (document_id, kind, query, candidate_code, candidate_name, score,"
+            " runner_up_code, runner_up_name, margin, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    doc_id,
+                    m.get("kind") or "stp",
+                    m.get("query") or "",
+                    m.get("candidate_code"),
+                    m.get("candidate_name"),
+                    m.get("score"),
+                    m.get("runner_up_code"),
+                    m.get("runner_up_name"),
+                    m.get("margin"),
+                    m.get("status") or "no_match",
+                )
+                for m in matches
+            ],
+        )
+
+    def _record_path(self, r: dict, run_id: int | None) -> None:
+        if r.get("size") is None or r.get("mtime_ns") is None:
+            return
+        self.record_paths([(str(r["path"]), r["sha256"], int(r["size"]), int(r["mtime_ns"]))], run_id)
+
+    def prune_replaced(self) -> int:
+        """Delete documents whose content was replaced at its path and is found nowhere else.
+
+        An edited file is new content (new sha256); without this the old version's mentions
+        would still count for its footprint. Content that was never seen at a path (results
+        saved directly, e.g. by tests or imports) is left alone.
+        """
+        with self.transaction():
+            cur = self.conn.execute(
+                "DELETE FROM documents WHERE sha256 NOT IN (SELECT sha256 FROM document_paths)"
+                " AND path IN (SELECT path FROM document_paths)"
+            )
+            return cur.rowcount
+
+    def record_paths(self, rows: Iterable[tuple[str, str, int, int]], run_id: int | None) -> None:
+        """Remember where content was seen (path, sha256, size, mtime_ns) to skip re-hashing."""
+        if not self.conn.in_transaction:
+            with self.transaction():
+                self.record_paths(rows, run_id)
+            return
+        self.conn.executemany(
+            "INSERT INTO document_paths (path, sha256, size, mtime_ns, last_run_id) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, last_run_id = excluded.last_run_id",
+            [(path, sha, size, mtime, run_id) for path, sha, size, mtime in rows],
+        )
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on any exception)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: Any, *rest: Any) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _evidence_text(evidence: Any) -> str | None:
+    if evidence is None or evidence == "":
+        return None
+    if isinstance(evidence, str):
+        return evidence
+    return json.dumps(evidence, sort_keys=True, default=str)
