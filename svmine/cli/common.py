@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 
 import typer
 
@@ -19,3 +20,11 @@ def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
 
 def is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+class Engine(str, Enum):
+    """PDF engines of ``svmine.extract`` (shared by `extract`, `detect` and `scan`)."""
+
+    auto = "auto"
+    pdfplumber = "pdfplumber"
+    pdfium = "pdfium"

@@ -5,21 +5,14 @@ from __future__ import annotations
 import json
 import sys
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from svmine.cli.common import EXIT_SOME_FAILED, fail, is_terminal
+from svmine.cli.common import Engine, EXIT_SOME_FAILED, fail, is_terminal
 
 app = typer.Typer()
-
-
-class Engine(str, Enum):
-    auto = "auto"
-    pdfplumber = "pdfplumber"
-    pdfium = "pdfium"
 
 
 @app.command("extract")

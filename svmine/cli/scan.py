@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from svmine.cli.common import EXIT_SOME_FAILED, fail, is_terminal
+from svmine.cli.common import Engine, EXIT_SOME_FAILED, fail, is_terminal
 
 app = typer.Typer()
 
@@ -20,12 +20,6 @@ app = typer.Typer()
 class Executor(str, Enum):
     local = "local"
     dask = "dask"
-
-
-class Engine(str, Enum):
-    auto = "auto"
-    pdfplumber = "pdfplumber"
-    pdfium = "pdfium"
 
 
 class OutputFormat(str, Enum):
