@@ -2,8 +2,8 @@
 
 import pytest
 
-from svmine.errors import ReferenceDataError
-from svmine.footprints.attribution import attribute_document, find_names, load_manifest
+from svmine.footprints.attribution import attribute_document, find_names
+from svmine.footprints.manifest import load_manifest
 from svmine.model import Document, Page
 
 C_AND_M_TITLE = "Cheshire & Merseyside\nSustainability and Transformation Plan\n21 October 2016"
@@ -97,29 +97,62 @@ def test_manifest_overrides_attribution(tmp_path):
     assert attribute_document(doc(C_AND_M_TITLE, path="x/unlisted.pdf"), manifest=manifest).code == "E54000008"
 
 
-def test_manifest_lookup_by_path_name_and_sha(tmp_path):
-    sha = "ab" * 32
-    manifest = load_manifest(write(tmp_path / "m.csv", f"file,sha256,footprint_code\nsub/a.pdf,,E54000005\n"
-                                                       f"b.pdf,,e54000006\n,{sha.upper()},E54000007\n"))
-    assert manifest.lookup(tmp_path / "sub" / "a.pdf") == "E54000005"
-    assert manifest.lookup("elsewhere/sub/a.pdf") is None  # a path entry is relative to the manifest
-    assert manifest.lookup("any/folder/b.pdf") == "E54000006"  # a bare name matches in any folder
-    assert manifest.lookup("c.pdf", sha) == "E54000007"
-    assert manifest.lookup("c.pdf", "cd" * 32) is None
+CAMDEN_POLICY = ("NHS Camden CCG\nSocial Value in Procurement Policy\nVersion 2, April 2017",
+                 "This policy applies to all contracts let by the CCG. NHS Camden CCG will consider social value.")
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("pages", "title", "expected"),
     [
-        ("file,footprint_code\na.pdf,E54000005\nb.pdf,E54009999\n", r"line 3: unknown footprint code 'E54009999'"),
-        ("file,footprint_code\na.pdf,Devon\n", r"line 2: unknown footprint code"),
-        ("file,footprint_code\n,E54000005\n", r"line 2: neither file nor sha256"),
-        ("path,code\na.pdf,E54000005\n", r"needs a footprint_code column"),
+        # a CCG policy: its CCG on the title page, its footprint from the CCG -> STP reference
+        (CAMDEN_POLICY, None, ("E38000027", "E54000028", "accepted")),
+        # the metadata title counts as the title page
+        (("Procurement policy", "Scope and purpose."), "Islington Clinical Commissioning Group - social value",
+         ("E38000088", "E54000028", "accepted")),
+        # no CCG on the title page, but one CCG named on every later page
+        (("Commissioning policy", "NHS Bury CCG will buy well.", "NHS Bury CCG governing body, with NHS Bolton CCG"),
+         None, ("E38000024", "E54000007", "accepted")),
+        (("Commissioning policy", "NHS Bury CCG and NHS Oldham CCG.", "NHS Bury CCG, with NHS Bolton CCG"),
+         None, (None, "E54000007", "accepted")),  # 2 of 4 CCG votes: no CCG dominates
+        # a 2016 CCG name reads as its single 2017 successor (the CCG rollup lists 2017 CCGs)
+        (("NHS North Manchester CCG\nEthical procurement policy",), None, ("E38000217", "E54000007", "accepted")),
+        # a plan naming many CCGs is a footprint document: no single CCG
+        ((C_AND_M_TITLE, C_AND_M_BODY), None, (None, "E54000008", "accepted")),
+        (("Our plan", "A joint plan of NHS Bury CCG, NHS Bolton CCG, NHS Oldham CCG and Salford CCG."), None,
+         (None, "E54000007", "accepted")),
+        # two CCGs on the title page: a joint document, no single CCG
+        (("NHS Camden CCG and NHS Islington CCG\nJoint procurement policy",), None, (None, "E54000028", "accepted")),
+        # a footprint named on the title page beside a host CCG: a footprint document
+        (("Cheshire and Merseyside STP\nHosted by NHS Liverpool CCG",), None, (None, "E54000008", "accepted")),
+        # one CCG named once, after the title page: too little to call it that CCG's document
+        (("Procurement policy", "Agreed with NHS Bury CCG."), None, (None, "E54000007", "review")),
     ],
 )
-def test_manifest_errors(tmp_path, content, message):
-    with pytest.raises(ReferenceDataError, match=message):
-        load_manifest(write(tmp_path / "m.csv", content))
+def test_ccg_level_documents(pages, title, expected):
+    att = attribute_document(doc(*pages, title=title))
+    assert (att.ccg_code, att.code, att.status) == expected
+    assert att.to_dict()["ccg_code"] == expected[0]
+
+
+def test_a_named_footprint_beats_the_ccgs_footprint():
+    att = attribute_document(doc("NHS Camden CCG policy", "Greater Manchester Health and Social Care Partnership",
+                                 "Greater Manchester"))
+    assert (att.code, att.ccg_code) == ("E54000007", None)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("policy.docx,E54000028,E38000088", ("E54000028", "E38000088")),  # the manifest's CCG wins
+        ("policy.docx,E54000028,", ("E54000028", "E38000027")),  # same footprint: the text's CCG stays
+        ("policy.docx,E54000027,", ("E54000027", None)),  # another footprint: the text's CCG is dropped
+        ("policy.docx,,E38000005", ("E54000028", "E38000005")),  # a CCG alone places the footprint too
+    ],
+)
+def test_manifest_overrides_the_ccg(tmp_path, row, expected):
+    manifest = load_manifest(write(tmp_path / "m.csv", f"file,footprint_code,ccg_code\n{row}\n"))
+    att = attribute_document(doc(*CAMDEN_POLICY, path=str(tmp_path / "policy.docx")), manifest=manifest)
+    assert (att.code, att.ccg_code, att.source, att.status) == (*expected, "manifest", "exact")
 
 
 def text_document(path, page_chars=3000):

@@ -182,6 +182,22 @@ def test_footprints_come_from_the_text_or_the_manifest(corpus: Path, tmp_path: P
             docs["plan-0000.pdf"]["footprint_status"]) == ("E54000007", "Greater Manchester", "exact")
 
 
+def test_ccg_codes_reach_the_store_from_the_text_and_the_manifest(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "camden.txt").write_text("NHS Camden CCG\nProcurement policy\n\nWe buy for social value.\n")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("file,footprint_code,ccg_code\nbroken-00.pdf,,E38000088\n")
+    db = tmp_path / "s.db"
+    scan([corpus], db, include=["camden.txt", "broken-00.pdf", "plan-0000.pdf"], manifest=manifest, **FAST)
+    docs = _documents(db)
+    from svmine.store import reporting
+
+    with Store.open(db) as store:
+        ccg = {Path(d["path"]).name: d["ccg_code"] for d in reporting.documents(store.conn)}
+    assert (ccg["camden.txt"], docs["camden.txt"]["footprint_code"]) == ("E38000027", "E54000028")  # from the title
+    assert (ccg["broken-00.pdf"], docs["broken-00.pdf"]["footprint_code"]) == ("E38000088", "E54000028")  # manifest
+    assert ccg["plan-0000.pdf"] is None
+
+
 def test_a_bad_manifest_stops_the_scan_before_any_work(corpus: Path, tmp_path: Path) -> None:
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("file,footprint_code\nplan-0000.pdf,E99\n")

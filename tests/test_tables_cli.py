@@ -96,3 +96,47 @@ def test_sample_corpus_table(sample_dir, tmp_path):
     assert sum("no document" in line for line in lines) >= 30
     cornwall = next(line for line in lines if "E54000036" in line)
     assert "not read" in cornwall  # the encrypted plan is placed there: never a silent "no"
+
+
+CCG_POLICY = """NHS Islington CCG
+Social Value and Procurement Policy
+Approved by the Governing Body, March 2017
+
+1. Purpose
+NHS Islington CCG will consider social value in every contract it awards. Tenders will be weighted
+10% on social value, and we will work with the voluntary and community sector on service design.
+"""
+
+
+def test_scan_then_ccg_table_places_a_ccg_policy_without_a_manifest(tmp_path):
+    """The CCG comes from the policy's title page, through the store, to the CCG rollup."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "islington_policy.txt").write_text(CCG_POLICY, encoding="utf-8")
+    db = tmp_path / "s.db"
+    scanned = runner.invoke(app, ["scan", str(corpus), "--db", str(db), "--workers", "1", "--no-classifier"])
+    assert scanned.exit_code == 0, scanned.output
+    result = runner.invoke(app, ["table", "--db", str(db), "--level", "ccg", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["code"]: r for r in json.loads(result.output)["rows"]}
+    islington = rows["E38000088"]
+    assert islington["footprint_code"] == "E54000028"  # North Central London, from the CCG -> STP reference
+    assert islington["verdict"] == "yes" and islington["documents"] == 1
+    assert rows["E38000027"]["verdict"] == "no document"  # Camden, in the same footprint, has no document
+    text = runner.invoke(app, ["table", "--db", str(db), "--level", "ccg"])
+    assert text.exit_code == 0
+    assert any("E38000088" in line and "yes" in line for line in text.output.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [("unplaced.txt,E54009999,", "line 2: unknown footprint code 'E54009999'"),
+     ("unplaced.txt,E54000028,E38999999", "line 2: unknown CCG code 'E38999999'")],
+)
+def test_bad_manifest_is_a_usage_error_naming_the_line(db, tmp_path, row, message):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"file,footprint_code,ccg_code\n{row}\n")
+    for command in (["table", "--db", str(db)], ["report", "--db", str(db), "--out", str(tmp_path / "r.html")]):
+        result = runner.invoke(app, [*command, "--manifest", str(manifest)])
+        assert result.exit_code == 2
+        assert message in result.output and "m.csv" in result.output

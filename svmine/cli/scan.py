@@ -50,7 +50,7 @@ def scan(
     patterns: Annotated[Optional[Path], typer.Option("--patterns", exists=True, file_okay=False, help="Folder of pattern files instead of the built-in ones.")] = None,
     model: Annotated[Optional[Path], typer.Option("--model", exists=True, dir_okay=False, help="Sentence classifier file instead of the default.")] = None,
     no_classifier: Annotated[bool, typer.Option("--no-classifier", help="Patterns only: skip the sentence classifier.")] = False,
-    manifest: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="CSV naming each file's footprint.")] = None,
+    manifest: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="CSV naming each file's footprint (file or sha256, footprint_code, optional ccg_code).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Reprocess every document, even current ones.")] = False,
 ) -> None:
     """Scan files and folders into the store: new and changed documents are processed, current ones skipped."""

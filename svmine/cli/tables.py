@@ -35,7 +35,7 @@ class Format(str, Enum):
 Db = Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The svmine SQLite store.")]
 Manifest = Annotated[
     Optional[Path],
-    typer.Option("--manifest", exists=True, dir_okay=False, help="CSV placing documents in footprints (file or sha256, footprint_code); overrides the store's attribution."),
+    typer.Option("--manifest", exists=True, dir_okay=False, help="CSV placing documents in footprints (file or sha256, footprint_code, optional ccg_code); overrides the store's attribution."),
 ]
 MinProb = Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0, help="Classifier mentions below this probability are not counted.")]
 

@@ -3,7 +3,8 @@
 See docs/architecture.md (footprints) and docs/readme/40-footprints.md.
 """
 
-from svmine.footprints.attribution import Attribution, Manifest, attribute_document, load_manifest
+from svmine.footprints.attribution import Attribution, attribute_document
+from svmine.footprints.manifest import Manifest, Placement, load_manifest
 from svmine.footprints.reference import Reference, load_reference
 from svmine.footprints.resolver import Candidate, Resolution, Resolver
 
@@ -11,6 +12,7 @@ __all__ = [
     "Attribution",
     "Candidate",
     "Manifest",
+    "Placement",
     "Reference",
     "Resolution",
     "Resolver",

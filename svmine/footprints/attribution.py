@@ -13,18 +13,31 @@ Decisions:
 - Longest match wins and matches do not overlap, so "North Somerset CCG" is not also "Somerset".
 - Each name counts once per page, so a running header does not outvote the title.
 - Page 1 (and the document's metadata title) count ``TITLE_WEIGHT`` times.
-- A manifest row (file or sha256 -> footprint code) overrides all of this: ``source="manifest"``.
+- A manifest row (file or sha256 -> footprint code, optionally a CCG code; see
+  ``svmine.footprints.manifest``) overrides all of this: ``source="manifest"``.
+
+CCG-level documents (a CCG's policies, board papers) are told apart from footprint plans by
+their title, and ``Attribution.ccg_code`` is set only when the text singles out one CCG:
+- the title (page 1 and the metadata title) names exactly one CCG with a cue and names no STP
+  footprint (a plan's title page that names its footprint is a footprint document, even when
+  it also names a host CCG); or
+- no CCG is named in the title and one CCG takes at least ``CCG_DOMINANT_SHARE`` of the CCG
+  votes on the first pages with at least ``CCG_MIN_VOTES`` (it is named on two pages or more).
+A plan naming many CCGs gets none. A 2016 CCG name is reported as its single April 2017
+successor when it has one (the CCG rollup lists 2017 CCGs). The footprint then follows from the
+CCG -> STP reference (largest share for a split CCG) and is ``accepted``, unless an STP name on
+the first pages wins the votes for another footprint: a named footprint beats the inference,
+and the CCG is dropped as inconsistent. A manifest ``ccg_code`` overrides the inferred CCG; a
+manifest row without one keeps the inferred CCG only when it lies in the manifest's footprint.
 """
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from svmine.errors import ReferenceDataError
+from svmine.footprints.manifest import Manifest, load_manifest  # noqa: F401 - load_manifest: the old import path
 from svmine.footprints.normalise import normalise, tokens
 from svmine.footprints.reference import Reference, load_reference
 from svmine.model import Document
@@ -35,6 +48,8 @@ CCG_WEIGHT = 1.0
 TITLE_WEIGHT = 2.0
 ACCEPT_SHARE = 0.7  # winner's share of all votes needed to accept
 MIN_VOTES = 3.0  # and at least this many votes (one footprint name, or three CCGs)
+CCG_DOMINANT_SHARE = 2 / 3  # one CCG's share of the CCG votes that makes a document that CCG's (2 pages to 1)
+CCG_MIN_VOTES = 2.0
 
 _CCG_CUE_AFTER = (("ccg",), ("ccgs",), ("clinical", "commissioning", "group"), ("clinical", "commissioning", "groups"))
 
@@ -47,6 +62,7 @@ class Attribution:
     status: str  # exact (manifest), accepted, review, no_match
     evidence: list[dict[str, Any]] = field(default_factory=list)
     source: str = "text"  # "text" or "manifest"
+    ccg_code: str | None = None  # set for a CCG-level document (see the module docstring)
     # one row per distinct name found, in the store's ``name_matches`` shape (the scan moves it there)
     name_matches: list[dict[str, Any]] = field(default_factory=list)
 
@@ -127,14 +143,24 @@ def attribute_document(
     reference: Reference | None = None,
     pages: int = DEFAULT_PAGES,
 ) -> Attribution:
-    """Infer the footprint of ``doc`` from its first ``pages`` pages; a manifest entry wins."""
+    """Infer the footprint (and for a CCG-level document, the CCG) of ``doc`` from its first
+    ``pages`` pages; a manifest entry wins. The names found stay in ``name_matches`` either way."""
     ref = reference or load_reference()
-    if manifest is not None:
-        entry = manifest.entry(doc.path, doc.sha256)
-        if entry:
-            code, line = entry
-            evidence = [{"kind": "manifest", "manifest": str(manifest.path), "line": line}]
-            return Attribution(code, ref.stps[code].name, 100.0, "exact", evidence, "manifest")
+    result = _from_text(doc, ref, pages)
+    entry = manifest.entry(doc.path, doc.sha256) if manifest is not None else None
+    if entry is None:
+        return result
+    placed = entry.placement
+    inferred = result.ccg_code
+    if inferred and not _in_footprint(ref, inferred, placed.footprint_code):
+        inferred = None  # the manifest moved the document: its text's CCG would sit in the wrong footprint
+    ccg = placed.ccg_code or inferred
+    evidence = [{"kind": "manifest", "manifest": str(manifest.path), "line": entry.line}]
+    return Attribution(placed.footprint_code, ref.stps[placed.footprint_code].name, 100.0, "exact", evidence,
+                       "manifest", ccg, name_matches=result.name_matches)
+
+
+def _from_text(doc: Document, ref: Reference, pages: int) -> Attribution:
     texts = [(p.number, p.text) for p in doc.pages[:pages]]
     title = str(doc.metadata.get("title") or "").strip()
     if title:
@@ -153,8 +179,60 @@ def attribute_document(
             evidence.append({"kind": hit.kind, "code": hit.code, "text": hit.name, "page": page,
                              "votes_for": [c for c, _ in _stps_of(ref, hit)]})
     result = _verdict(ref, votes, evidence)
+    _place_in_ccg(ref, result, single_ccg(evidence, ref), votes)
     result.name_matches = _name_matches(ref, evidence)
     return result
+
+
+def single_ccg(evidence: list[dict[str, Any]], ref: Reference | None = None) -> str | None:
+    """The one CCG the title or the first pages single out (module docstring), else None."""
+    title = [e for e in evidence if e["page"] == 1]
+    title_ccgs = {e["code"] for e in title if e["kind"] == "ccg"}
+    if title_ccgs:
+        if len(title_ccgs) > 1 or any(e["kind"] == "stp" for e in title):
+            return None
+        code = title_ccgs.pop()
+    else:
+        ccg_votes: dict[str, float] = defaultdict(float)
+        for e in evidence:
+            if e["kind"] == "ccg":
+                ccg_votes[e["code"]] += CCG_WEIGHT
+        if not ccg_votes:
+            return None
+        code = max(sorted(ccg_votes), key=lambda c: ccg_votes[c])
+        if ccg_votes[code] < CCG_MIN_VOTES or ccg_votes[code] / sum(ccg_votes.values()) < CCG_DOMINANT_SHARE - 1e-9:
+            return None
+    return _as_2017(ref or load_reference(), code)
+
+
+def _as_2017(ref: Reference, code: str) -> str:
+    if code in ref.ccgs[2017]:
+        return code
+    successors = {c.ccg17_code for c in ref.successors(code)}
+    return successors.pop() if len(successors) == 1 else code
+
+
+def _in_footprint(ref: Reference, ccg_code: str, stp_code: str | None) -> bool:
+    year = 2017 if ccg_code in ref.ccgs[2017] else 2016
+    return stp_code in {m.stp_code for m in ref.stp_mappings(ccg_code, year)}
+
+
+def _place_in_ccg(ref: Reference, result: Attribution, ccg: str | None, votes: dict[str, float]) -> None:
+    """Set the CCG and, unless a named footprint says otherwise, the footprint it lies in."""
+    if ccg is None:
+        return
+    year = 2017 if ccg in ref.ccgs[2017] else 2016
+    mappings = ref.stp_mappings(ccg, year)
+    if not mappings:
+        return
+    named = {e["code"] for e in result.evidence if e["kind"] == "stp"}
+    if result.code in named and not _in_footprint(ref, ccg, result.code):
+        return  # a footprint named outright beats the CCG's footprint: the CCG is inconsistent
+    result.ccg_code = ccg
+    if not _in_footprint(ref, ccg, result.code):
+        result.code, result.name = mappings[0].stp_code, ref.stps[mappings[0].stp_code].name
+        result.score = round(100 * votes.get(result.code, 0.0) / (sum(votes.values()) or 1.0), 1)
+    result.status = "accepted"
 
 
 def _name_matches(ref: Reference, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -184,65 +262,3 @@ def _verdict(ref: Reference, votes: dict[str, float], evidence: list[dict]) -> A
     share = votes[code] / total
     status = "accepted" if share >= ACCEPT_SHARE and votes[code] >= MIN_VOTES else "review"
     return Attribution(code, ref.stps[code].name, round(100 * share, 1), status, evidence)
-
-
-# -- manifest ---------------------------------------------------------------------------------
-class Manifest:
-    """File -> footprint code overrides, read from a CSV (see ``load_manifest``)."""
-
-    def __init__(self, path: Path, by_sha: dict, by_path: dict, by_name: dict):
-        self.path = path
-        self._by_sha, self._by_path, self._by_name = by_sha, by_path, by_name
-
-    def __len__(self) -> int:
-        return len(self._by_sha) + len(self._by_path) + len(self._by_name)
-
-    def entry(self, path: str | Path | None, sha256: str | None = None) -> tuple[str, int] | None:
-        """(footprint code, manifest line) for a document, by sha256, then path, then bare file name."""
-        if sha256 and sha256.lower() in self._by_sha:
-            return self._by_sha[sha256.lower()]
-        if path:
-            p = Path(path)
-            hit = self._by_path.get(str(p.resolve())) or self._by_name.get(p.name)
-            if hit:
-                return hit
-        return None
-
-    def lookup(self, path: str | Path | None, sha256: str | None = None) -> str | None:
-        entry = self.entry(path, sha256)
-        return entry[0] if entry else None
-
-
-def load_manifest(path: str | Path, reference: Reference | None = None) -> Manifest:
-    """Read a manifest CSV: ``file`` and/or ``sha256``, and ``footprint_code`` (an E54 STP code).
-
-    ``file`` is a path relative to the manifest's folder, or a bare file name matching any folder.
-    Raises ``ReferenceDataError`` naming the line of an unknown code or an empty row.
-    """
-    path = Path(path)
-    ref = reference or load_reference()
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            columns = {c.strip() for c in reader.fieldnames or []}
-            if "footprint_code" not in columns or not columns & {"file", "sha256"}:
-                raise ReferenceDataError("manifest needs a footprint_code column and a file or sha256 column", str(path))
-            rows = [(i + 2, {k.strip(): (v or "").strip() for k, v in r.items() if k}) for i, r in enumerate(reader)]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ReferenceDataError(f"cannot read manifest: {exc}", str(path)) from exc
-    by_sha, by_path, by_name = {}, {}, {}
-    for line, row in rows:
-        code, file, sha = row.get("footprint_code", "").upper(), row.get("file", ""), row.get("sha256", "").lower()
-        if not (code or file or sha):
-            continue  # blank line
-        if code not in ref.stps:
-            raise ReferenceDataError(f"line {line}: unknown footprint code {code!r} (expected an E54 STP code)", str(path))
-        if not (file or sha):
-            raise ReferenceDataError(f"line {line}: neither file nor sha256 given", str(path))
-        if sha:
-            by_sha[sha] = (code, line)
-        if file and ("/" in file or "\\" in file):
-            by_path[str((path.parent / file).resolve())] = (code, line)
-        elif file:
-            by_name[file] = (code, line)
-    return Manifest(path, by_sha, by_path, by_name)

@@ -33,7 +33,7 @@ def write_report(db: str | Path, out: str | Path, *, manifest: str | Path | None
     """Read the store at ``db`` and write the report to ``out``."""
     from svmine.errors import SvmineError
     from svmine.store import Store
-    from svmine.tables.manifest import load_manifest
+    from svmine.footprints.manifest import load_manifest
 
     if not Path(db).is_file():
         raise SvmineError("no such database", str(db))

@@ -103,7 +103,7 @@ def quick_fingerprint(options: dict[str, Any]) -> dict[str, str]:
 
 def _get_manifest(path: str):
     if path not in _MANIFESTS:
-        from svmine.footprints.attribution import load_manifest
+        from svmine.footprints.manifest import load_manifest
 
         _MANIFESTS[path] = load_manifest(path)
     return _MANIFESTS[path]

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from svmine.store import reporting
 from svmine.tables import evidence as ev
 from svmine.tables.footprints import REGION_ORDER, Ccg, Footprint, load_footprints
-from svmine.tables.manifest import Manifest
+from svmine.footprints.manifest import Manifest
 
 CATEGORIES = ("social_value", "vcse")
 LEVELS = ("footprint", "ccg", "document")
@@ -119,7 +119,9 @@ def load_documents(conn: sqlite3.Connection, manifest: Manifest | None, min_prob
         code, ccg, source = d["footprint_code"], d["ccg_code"], d["footprint_source"] or ""
         placed = manifest.lookup([d["path"], *seen.get(d["sha256"], [])], d["sha256"]) if manifest else None
         if placed is not None:
-            code, ccg, source = placed.footprint_code, placed.ccg_code or ccg, "manifest"
+            # the store's CCG stays only while the manifest keeps the document in its footprint
+            kept = ccg if placed.footprint_code == code else None
+            code, ccg, source = placed.footprint_code, placed.ccg_code or kept, "manifest"
         if d["footprint_status"] == "no_match" and source != "manifest":
             code = None
         docs.append(PlacedDocument(d, code, ccg, source if code else "", by_doc[d["id"]], facts[d["id"]]))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from svmine.errors import ReferenceDataError
 from svmine.tables.build import Row, Table
-from svmine.tables.manifest import CODE_COLUMNS
+from svmine.footprints.manifest import CODE_COLUMNS
 
 VERDICT_COLUMNS = ("verdict", "appendix3_verdict", "mentions_social_value", "mentions social value", "reference")
 NAME_COLUMNS = ("footprint", "footprint area", "name", "stp_name", "stp17nm")

@@ -8,7 +8,7 @@ from svmine.errors import SvmineError
 from svmine.tables.build import Table, build_table
 from svmine.tables.compare import appendix3_path, compare, load_reference_verdicts
 from svmine.tables.evidence import DEFAULT_MIN_PROBABILITY
-from svmine.tables.manifest import load_manifest
+from svmine.footprints.manifest import load_manifest
 from svmine.tables.render import TEXT_RENDERERS
 
 FORMATS = ("table", "markdown", "csv", "xlsx", "json")
