@@ -1,4 +1,4 @@
-"""Commands `train` and `evaluate`: the sentence classifier (see docs/readme/35-classifier.md)."""
+"""Commands `train` and `evaluate`: the sentence classifier (see the README (sentence classifier))."""
 
 from __future__ import annotations
 

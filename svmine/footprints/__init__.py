@@ -1,6 +1,6 @@
 """Official CCG / STP / region footprints, fuzzy name resolution and document attribution.
 
-See docs/architecture.md (footprints) and docs/readme/40-footprints.md.
+See docs/architecture.md (footprints) and the README (Footprints).
 """
 
 from svmine.footprints.attribution import Attribution, attribute_document

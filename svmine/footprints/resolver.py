@@ -27,7 +27,7 @@ Status. ``exact``: the normalised query equals a reference name (or is an offici
 ``accepted``: score >= ``accept`` and margin (best minus best *other* footprint) >= ``min_margin``
 and no other footprint is as few OSA edits away when the best is within ``typo_edits``
 ("Brnet" is one edit from Brent and from Barnet); ``review``: score >= ``review`` otherwise; ``no_match``: below ``review``. Defaults were set on the
-evaluation in ``scripts/eval_resolver.py`` (see docs/readme/40-footprints.md).
+evaluation in ``scripts/eval_resolver.py`` (see the README (Footprints)).
 
 Two footprints in one name ("Frimley Health / Hampshire and Isle of Wight") are found by
 splitting on separators, or on "and"/"&" when the whole name is not accepted, and keeping the

@@ -1,6 +1,6 @@
 """Which mentions count as evidence, how strong each is, and the verdict they add up to.
 
-The rules (also in docs/readme/60-tables.md):
+The rules (also in the README (Tables)):
 
 * A mention is **left out** when its context says it is negated ("we have no social value
   policy") or boilerplate (a page footer, a copyright line), when auditors rejected it in review
