@@ -84,6 +84,19 @@ def _load_classifier(model_path):
     return load_classifier(None if model_path == DEFAULT else model_path)
 
 
+def _model_hash(classifier) -> str:
+    """sha256 of the model file: the one load_classifier verified, else read from its path."""
+    if classifier is None:
+        return "none"
+    verified = getattr(classifier, "sha256", None)
+    if verified:
+        return verified
+    path = getattr(classifier, "path", None)
+    if path is not None and Path(path).is_file():
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return "none"
+
+
 class Detector:
     def __init__(self, patterns_dir: str | Path | None = None, model_path: Any = DEFAULT, use_classifier: bool = True):
         self.patterns_dir = patterns_dir
@@ -91,13 +104,16 @@ class Detector:
         self.nlp = make_pipeline(patterns_dir)
         self.context = self.nlp.get_pipe("svmine_context").engine
         self.classifier = _load_classifier(model_path) if use_classifier else None
+        # Computed once: the rule bytes are already in memory and load_classifier has verified the
+        # model file's sha256, so a scan need not re-read either for every document.
+        self._fingerprint = {
+            "pattern_hash": files_hash(self.rule_files),
+            "model_hash": _model_hash(self.classifier),
+        }
 
     def fingerprint(self) -> dict[str, str]:
-        model_hash = "none"
-        path = getattr(self.classifier, "path", None)
-        if path is not None and Path(path).is_file():
-            model_hash = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        return {"pattern_hash": files_hash(self.rule_files), "model_hash": model_hash}
+        """Hashes of the rule files and of the model this detector was built from."""
+        return dict(self._fingerprint)
 
     def detect_text(self, text: str, page: int = 1, document: str = "<text>") -> DetectionResult:
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()

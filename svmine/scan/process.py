@@ -9,7 +9,6 @@ them, because a worker handles many documents.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from pathlib import Path
@@ -79,7 +78,7 @@ def get_detector(options: dict[str, Any]):
 
 def fingerprint(options: dict[str, Any]) -> dict[str, str]:
     """pattern_hash and model_hash of the detector these options build."""
-    return _fingerprint_of(get_detector(resolve_options(options)))
+    return get_detector(resolve_options(options)).fingerprint()
 
 
 def quick_fingerprint(options: dict[str, Any]) -> dict[str, str]:
@@ -93,11 +92,11 @@ def quick_fingerprint(options: dict[str, Any]) -> dict[str, str]:
     opts = resolve_options(options)
     model_hash = "none"
     if opts["use_classifier"]:
-        from svmine.detect.classifier import default_model_path
+        from svmine.detect.classifier import default_model_path, sha256_of
 
         model = Path(opts["model_path"]) if opts["model_path"] else default_model_path()
         if model.is_file():
-            model_hash = hashlib.sha256(model.read_bytes()).hexdigest()
+            model_hash = sha256_of(model)
     return {"pattern_hash": files_hash(rule_files(opts["patterns_dir"])), "model_hash": model_hash}
 
 
@@ -144,7 +143,7 @@ def process_document(path: str | os.PathLike[str], options: dict[str, Any] | Non
         stat = os.stat(path)
         result["size"], result["mtime_ns"] = stat.st_size, stat.st_mtime_ns
         detector = get_detector(opts)
-        result.update(_fingerprint_of(detector))
+        result.update(detector.fingerprint())
         _run_pipeline(path, opts, detector, result)
     except SvmineError as exc:
         _fail(result, exc.code, str(exc))
@@ -160,11 +159,6 @@ def process_document(path: str | os.PathLike[str], options: dict[str, Any] | Non
         result["attribution"] = _manifest_only(path, result["sha256"], opts)
     result["seconds"] = round(time.perf_counter() - started, 4)
     return result
-
-
-def _fingerprint_of(detector) -> dict[str, str]:
-    fp = detector.fingerprint()
-    return {"pattern_hash": fp["pattern_hash"], "model_hash": fp["model_hash"]}
 
 
 def _run_pipeline(path: str, opts: dict[str, Any], detector, result: dict[str, Any]) -> None:
