@@ -94,7 +94,7 @@ def results() -> list[dict]:
         "Procurement policy. The CCG will consider social value in all tenders above threshold.",
     ], "E54000028", ccg="E38000027", fmt="docx", att_status="review")
     ccg["mentions"] = [mention(ccg, 1, "social value", source="classifier", probability=0.91)]
-    loose = result("misc/unplaced.txt", "f", ["A note about social value."], None, fmt="text")
+    loose = result("misc/unplaced.txt", "f", ["Notes on social value"], None, fmt="text")
     loose["mentions"] = [mention(loose, 1, "social value")]
     cm = result("plans/cheshire_merseyside.pdf", "0", [
         "Our estate plan. We may look at social value when the next round of contracts comes up. The end.",

@@ -104,6 +104,8 @@ def test_decide(readable, failed, counted, category, expected):
         ("£3 of social value", "fragment"),
         ("These plans will be written by the council, the NHS and its", "fragment"),  # cut by a line wrap
         ("Social value matters,", "fragment"),
+        ("Social value.", "fragment"),
+        ("We fund the voluntary sector.", "sentence"),  # short, but whole
         ("Social value | 10%", "table row"),
         ("Use the Act | Score local benefit | Director of Finance", "table row"),
         ("", "fragment"),
@@ -288,7 +290,7 @@ def test_document_level(conn):
     t = table(conn, level="document")
     assert len(t.rows) == 7
     assert t.rows[-1].region == "Not attributed" and t.rows[-1].verdict == "yes"
-    assert t.rows[-1].review_reasons == ["named only in headings, fragments or table rows"]  # "A note about social value."
+    assert t.rows[-1].review_reasons == ["named only in headings, fragments or table rows"]  # "Notes on social value"
     assert {r.name: r.verdict for r in t.rows}["cornwall_encrypted.pdf"] == "not read"  # shown by file name
     assert {r.path for r in t.rows} >= {"plans/cornwall_encrypted.pdf", "misc/unplaced.txt"}
 

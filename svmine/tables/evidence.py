@@ -76,7 +76,7 @@ class Evidence:
 
     def label(self) -> str:
         name = self.name or self.document.replace("\\", "/").rsplit("/", 1)[-1]
-        prefix = "" if self.form == SENTENCE else f"{self.form} only: "
+        prefix = "" if self.form == SENTENCE else f"{self.form}: "  # says what the quote is not
         return f'{prefix}"{self.quote}" (p. {self.page}, {name})'
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,7 +144,7 @@ def sentence_form(text: str) -> str:
         capitals = sum(w[0].isupper() for w in words)
         if len(words) < 6 or capitals * 2 >= len(words) or not flat[0].isalpha():
             return HEADING if flat[0].isalpha() else FRAGMENT
-    if len(words) < 6:
+    if len(words) < (4 if ends else 6):  # "We fund the voluntary sector." is a sentence
         return FRAGMENT
     last = words[-1].lower()
     if not ends and (last in _DANGLING or flat.endswith((",", ";", "-", "–"))):
