@@ -10,8 +10,8 @@ from svmine import __version__
 from svmine.report.svg import boundaries, london_inset, map_shapes, stacked_bars
 from svmine.store import reporting
 from svmine.tables import evidence as ev
-from svmine.tables.build import Table, PlacedDocument, build_table, format_fact, load_documents
-from svmine.tables.footprints import REGION_ORDER
+from svmine.tables.build import Table, PlacedDocument, _document_rows, build_table, format_fact, load_documents
+from svmine.tables.footprints import REGION_ORDER, load_footprints
 
 VERDICTS = [  # (verdict key, legend label, css class)
     ("yes", "yes", "v-yes"),
@@ -117,8 +117,8 @@ def _documents(conn, table: Table, manifest, min_probability: float, footprints=
     names = {r.code: r.name for r in table.rows}
     placed = load_documents(conn, manifest, min_probability)
     # each document's own answer, by the same rules as the table (``_document_rows``)
-    decided = {r.code: r for r in build_table(conn, level="document", manifest=manifest,
-                                              min_probability=min_probability, footprints=footprints).rows}
+    stps = footprints if footprints is not None else load_footprints()[0]
+    decided = {r.code: r for r in _document_rows(placed, stps, "social_value")}
     out = [_document_view(conn, d, by_doc[d.row["id"]], names.get(d.code), min_probability,
                           decided.get(d.row["sha256"][:12])) for d in placed]
     rank = {code: i for i, code in enumerate(r.code for r in table.rows)}
@@ -187,19 +187,23 @@ def report_context(conn, *, manifest=None, min_probability: float = ev.DEFAULT_M
         _compare(table, compare_with)
     docs = _documents(conn, table, manifest, min_probability, footprints)
     s = table.summary()
-    figures = [  # (key, number, label)
-        ("rows", s["rows"], "footprints"),
-        ("yes", s["yes"], "yes: social value named"),
-        ("yes to review", s["yes to review"], "of these yes, to review"),
-        ("no", s["no"], "no"),
-        ("no, implicit only", s["no, implicit only"], "of these no, implicit only"),
-        ("no document", s["no document"], "no document"),
-        ("not read", s["not read"], "documents not read"),
-        ("documents read", sum(d["status"] == "ok" for d in docs), "documents read"),
-        ("documents failed", sum(d["status"] != "ok" for d in docs), "documents that could not be read"),
-        ("explicit", sum(r.explicit for r in table.rows), "explicit social value mentions"),
-        ("implicit", sum(r.implicit for r in table.rows), "implicit social value sentences"),
-        ("vcse", sum(r.vcse for r in table.rows), "VCSE mentions"),
+    figures = [  # (group, [(key, number, label)])
+        ("Footprints: does a plan mention social value?", [
+            ("rows", s["rows"], "footprints"),
+            ("yes", s["yes"], "yes: social value named"),
+            ("yes to review", s["yes to review"], "of these yes: to review"),
+            ("no", s["no"], "no"),
+            ("no, implicit only", s["no, implicit only"], "of these no: implicit only"),
+            ("no document", s["no document"], "no document"),
+            ("not read", s["not read"], "not read (all its documents failed)"),
+        ]),
+        ("Documents and mentions", [
+            ("documents read", sum(d["status"] == "ok" for d in docs), "documents read"),
+            ("documents failed", sum(d["status"] != "ok" for d in docs), "documents that could not be read"),
+            ("explicit", sum(r.explicit for r in table.rows), "explicit social value mentions"),
+            ("implicit", sum(r.implicit for r in table.rows), "implicit social value sentences"),
+            ("vcse", sum(r.vcse for r in table.rows), "VCSE mentions"),
+        ]),
     ]
     return {
         "title": title,
