@@ -356,3 +356,17 @@ def test_reference_by_footprint_names(tmp_path):
     ref.write_text("footprint,verdict\nAtlantis and Lyonesse,yes\n")
     with pytest.raises(ReferenceDataError, match="Atlantis and Lyonesse"):
         load_reference_verdicts(ref)
+
+
+@pytest.mark.parametrize(
+    "text, limit, quote",
+    [
+        ("We  will\nbuy locally.", 160, "We will buy locally."),
+        ("so the role of the 00:12:13.440 voluntary sector matters", 160, "so the role of the voluntary sector matters"),
+        ("a" * 10 + " " + "b" * 10, 12, "aaaaaaaaaa…"),
+    ],
+)
+def test_shorten(text, limit, quote):
+    from svmine.tables.evidence import shorten
+
+    assert shorten(text, limit) == quote

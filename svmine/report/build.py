@@ -10,7 +10,7 @@ from svmine import __version__
 from svmine.report.svg import boundaries, london_inset, map_shapes, stacked_bars
 from svmine.store import reporting
 from svmine.tables import evidence as ev
-from svmine.tables.build import Table, PlacedDocument, _document_rows, build_table, format_fact, load_documents
+from svmine.tables.build import Table, PlacedDocument, document_rows, build_table, format_fact, load_documents
 from svmine.tables.footprints import REGION_ORDER, load_footprints
 
 VERDICTS = [  # (verdict key, legend label, css class)
@@ -116,9 +116,9 @@ def _documents(conn, table: Table, manifest, min_probability: float, footprints=
         by_doc[m["document_id"]].append(m)
     names = {r.code: r.name for r in table.rows}
     placed = load_documents(conn, manifest, min_probability)
-    # each document's own answer, by the same rules as the table (``_document_rows``)
+    # each document's own answer, by the same rules as the table (``document_rows``)
     stps = footprints if footprints is not None else load_footprints()[0]
-    decided = {r.code: r for r in _document_rows(placed, stps, "social_value")}
+    decided = {r.code: r for r in document_rows(placed, stps, "social_value")}
     out = [_document_view(conn, d, by_doc[d.row["id"]], names.get(d.code), min_probability,
                           decided.get(d.row["sha256"][:12])) for d in placed]
     rank = {code: i for i, code in enumerate(r.code for r in table.rows)}

@@ -211,7 +211,7 @@ def _ccg_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], ccgs: Seque
     return rows
 
 
-def _document_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], category: str) -> list[Row]:
+def document_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], category: str) -> list[Row]:
     names = {f.code: f for f in stps}
     rows = []
     for d in docs:
@@ -260,7 +260,7 @@ def build_table(
     elif level == "ccg":
         rows = _ccg_rows(docs, shown, ccgs or [], category)
     else:
-        rows = _document_rows(docs, shown, category)
+        rows = document_rows(docs, shown, category)
     attribution = f"manifest {manifest.path}, else the store's attribution" if manifest else "the store's attribution"
     table = Table(category, level, rows, attribution, min_probability)
     table.notes = _notes(docs, shown, level, rows)

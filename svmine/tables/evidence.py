@@ -192,7 +192,8 @@ def strength(mention: dict[str, Any]) -> tuple:
 
 
 def shorten(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
+    """One line of at most ``limit`` characters; transcript timestamps are not the speaker's words."""
+    text = " ".join(_TIMESTAMP.sub(" ", text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
