@@ -257,6 +257,46 @@ def test_review_decisions(conn, decisions, verdict):
     assert by_code(table(conn))["E54000028"].verdict == verdict
 
 
+def decide_on(conn, where, decision, label, auditor="ann"):
+    sha, page, start, end, category = conn.execute(
+        "SELECT d.sha256, m.page, m.start, m.end, m.category FROM mentions m JOIN documents d ON d.id = m.document_id"
+        f" WHERE {where}").fetchone()
+    conn.execute(
+        "INSERT INTO annotations (item_type, item_key, document_sha256, page, start, end, auditor, decision,"
+        " label, created_at, undone) VALUES ('mention', ?, ?, ?, ?, ?, ?, ?, ?, '2026-01-01', 0)",
+        (f"mention:{sha}:{page}:{start}:{end}:{category}", sha, page, start, end, auditor, decision, label),
+    )
+
+
+@pytest.mark.parametrize(
+    "decisions, expected",
+    [
+        ([], ("no", 1, "")),
+        # an auditor confirms the sentence is implicit: still not Appendix 3's "yes"
+        ([("probability = 0.72", "accept", "social_value_implicit", "ann")], ("no", 1, "")),
+        ([("probability = 0.72", "reject", "other", "ann")], ("no", 0, "")),
+        # a person says it does name social value: a yes, quoted by that sentence
+        ([("probability = 0.72", "relabel", "social_value_explicit", "ann")], ("yes", 0, "employed & trained")),
+        # auditors disagree: nothing is settled, the classifier's reading stands
+        ([("probability = 0.72", "relabel", "social_value_explicit", "ann"),
+          ("probability = 0.72", "accept", "social_value_implicit", "bob")], ("no", 1, "")),
+        ([("probability = 0.72", "relabel", "social_value_explicit", "ann"),
+          ("probability = 0.72", "accept", "social_value_implicit", "bob"),
+          ("probability = 0.72", "adjudicate", "social_value_explicit", "lead")], ("yes", 0, "employed & trained")),
+        # the sentence under the threshold, confirmed implicit by a person, counts after all
+        ([("probability = 0.3", "accept", "social_value_implicit", "ann")], ("no", 2, "")),
+    ],
+)
+def test_settled_review_labels_change_the_answer(conn, decisions, expected):
+    for where, decision, label, auditor in decisions:
+        decide_on(conn, where, decision, label, auditor)
+    nwl = by_code(table(conn))["E54000027"]
+    quote = nwl.strongest.quote if nwl.strongest else ""
+    assert (nwl.verdict, nwl.implicit_only) == expected[:2] and expected[2] in quote
+    if nwl.verdict == "yes":
+        assert not nwl.review  # a person's "explicit" is strong evidence
+
+
 def test_manifest_overrides_attribution(conn, tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("file,sha256,footprint_code\nnw_london.pdf,,E54000008\n,%s,E54000014\n" % ("f" * 64))

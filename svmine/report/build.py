@@ -110,9 +110,12 @@ def _document_view(conn, d: PlacedDocument, everything: list[dict], footprint: s
 def _documents(conn, table: Table, manifest, min_probability: float, footprints=None) -> list[dict]:
     """Every document with all its mentions (counted or not), in the table's footprint order."""
     rejected = reporting.rejected_mention_keys(conn)
+    settled = reporting.settled_mention_labels(conn)
     by_doc: dict[int, list] = defaultdict(list)
     for m in reporting.mentions(conn):
-        m["rejected"] = (m["sha256"], m["page"], m["start"], m["end"], m["category"]) in rejected
+        key = (m["sha256"], m["page"], m["start"], m["end"], m["category"])
+        m["rejected"] = key in rejected
+        ev.apply_review(m, settled.get(key))
         by_doc[m["document_id"]].append(m)
     names = {r.code: r.name for r in table.rows}
     placed = load_documents(conn, manifest, min_probability)

@@ -132,9 +132,12 @@ class PlacedDocument:
 def load_documents(conn: sqlite3.Connection, manifest: Manifest | None, min_probability: float) -> list[PlacedDocument]:
     """Every stored document with its placement, counted mentions and facts."""
     rejected = reporting.rejected_mention_keys(conn)
+    settled = reporting.settled_mention_labels(conn)
     by_doc: dict[int, list] = defaultdict(list)
     for m in reporting.mentions(conn):
-        m["rejected"] = (m["sha256"], m["page"], m["start"], m["end"], m["category"]) in rejected
+        key = (m["sha256"], m["page"], m["start"], m["end"], m["category"])
+        m["rejected"] = key in rejected
+        ev.apply_review(m, settled.get(key))
         if ev.counts(m, min_probability):
             by_doc[m["document_id"]].append(m)
     facts: dict[int, list] = defaultdict(list)

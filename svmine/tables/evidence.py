@@ -6,6 +6,9 @@ The rules (also in docs/tables.md):
   is negated ("we have no social value policy") or boilerplate (a page footer, a copyright line),
   auditors rejected it in review (``svmine.store.reporting.rejected_mention_keys``), or it came
   from the classifier with a probability below ``min_probability`` (default 0.5).
+* A decision settled in ``svmine review`` outranks the machine: a sentence relabelled
+  ``social_value_explicit`` is explicit (and strong), one accepted or relabelled implicit stays or
+  becomes implicit, whatever its probability (``apply_review``).
 * A counted mention **answers "yes"** only when it also survives the other context rules — it is
   not hypothetical ("we may consider social value") and not a reference (a citation, a References
   section) — and, for social value, only when it is *explicit*. That is the question Appendix 3 of
@@ -89,6 +92,8 @@ def counts(mention: dict[str, Any], min_probability: float = DEFAULT_MIN_PROBABI
         return False
     if mention.get("rejected"):
         return False
+    if mention.get("confirmed"):  # a person's decision outranks the classifier's probability
+        return True
     prob = mention.get("probability")
     if mention.get("source") == "classifier" and prob is not None and prob < min_probability:
         return False
@@ -108,10 +113,22 @@ def answers_yes(mention: dict[str, Any], category: str = "social_value") -> bool
     return category != "social_value" or mention.get("kind") == "explicit"
 
 
+def apply_review(mention: dict[str, Any], label: str | None) -> None:
+    """Take a settled review label into the mention: a social value sentence relabelled explicit
+    (or implicit) becomes so, and any label but ``other`` marks it ``confirmed`` by a person."""
+    if not label or label == "other":
+        return
+    if mention.get("category") == "social_value" and label.startswith("social_value_"):
+        mention["kind"] = label.removeprefix("social_value_")
+        mention["confirmed"] = True
+    elif mention.get("category") == "vcse" and label == "vcse":
+        mention["confirmed"] = True
+
+
 def is_strong(mention: dict[str, Any]) -> bool:
     if mention.get("kind") != "explicit" or _weakening(mention):
         return False
-    if mention.get("source") == "pattern":
+    if mention.get("source") == "pattern" or mention.get("confirmed"):
         return True
     prob = mention.get("probability")
     return prob is not None and prob >= HIGH_CONFIDENCE
