@@ -410,3 +410,47 @@ def test_shorten(text, limit, quote):
     from svmine.tables.evidence import shorten
 
     assert shorten(text, limit) == quote
+
+
+@pytest.mark.parametrize(
+    "paths, expected",
+    [
+        (["/data/a/plan.pdf", "/data/b/notes.txt"], ["plan.pdf", "notes.txt"]),
+        (["/data/2017/plan.pdf", "/data/2016/plan.pdf"], ["2017/plan.pdf", "2016/plan.pdf"]),
+        (["/x/2017/plan.pdf", "/y/2017/plan.pdf", "/y/other.pdf"], ["x/2017/plan.pdf", "y/2017/plan.pdf", "other.pdf"]),
+        (["plan.pdf", "/d/plan.pdf"], ["plan.pdf", "d/plan.pdf"]),  # a bare name that is a suffix of another stays whole
+        (["C:\\docs\\plan.pdf", "C:\\old\\plan.pdf"], ["docs/plan.pdf", "old/plan.pdf"]),
+    ],
+)
+def test_short_names(paths, expected):
+    from svmine.tables.names import short_names
+
+    names = short_names(paths)
+    assert [names[p] for p in paths] == expected
+    assert len(set(names.values())) == len(set(paths))  # never two documents under one name
+
+
+@pytest.mark.parametrize(
+    "value, found, message",
+    [
+        ("E54000007", ["Greater Manchester"], None),
+        ("e54000007", ["Greater Manchester"], None),
+        ("kent & medway", ["Kent and Medway"], None),
+        ("manchester", ["Greater Manchester"], None),
+        ("Narnia", None, "no footprint 'Narnia'"),
+        ("Greater Manchestr", None, "did you mean Greater Manchester?"),
+        ("Cornwal and Scily", None, "did you mean Cornwall and the Isles of Scilly?"),
+        ("London", None, "fits several footprints"),
+        ("  ", None, "empty value"),
+    ],
+)
+def test_pick_footprints(value, found, message):
+    from svmine.tables.footprints import load_footprints
+    from svmine.tables.names import FilterValueError, pick_footprints
+
+    stps = load_footprints()[0]
+    if message is None:
+        assert [f.name for f in pick_footprints(value, stps)] == found
+    else:
+        with pytest.raises(FilterValueError, match=message):
+            pick_footprints(value, stps)

@@ -52,12 +52,27 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("&", " and ")).strip()
 
 
-def _suggest(value: str, choices: Sequence[str], limit: int = 3) -> list[str]:
-    from rapidfuzz import fuzz, process
+def _words(text: str) -> list[str]:
+    return [w for w in _fold(text).split() if w not in ("and", "the", "of")]
 
-    found = process.extract(_fold(value), {c: _fold(c) for c in choices}, scorer=fuzz.WRatio, limit=limit,
-                            score_cutoff=70)
-    return [key for _, _, key in found]
+
+def _suggest(value: str, choices: Sequence[str], limit: int = 3, cutoff: float = 70.0) -> list[str]:
+    """Choices closest to ``value``, word by word: each typed word scores against its best match
+    among the choice's words (rapidfuzz ``ratio``), averaged. Whole-string scorers favour long
+    names that happen to share letters ("Narnia" ~ "Cumbria"); words keep "Cornwal and Scily"
+    next to "Cornwall and the Isles of Scilly"."""
+    from rapidfuzz import fuzz
+
+    typed = _words(value)
+    if not typed:
+        return []
+    scored = []
+    for choice in choices:
+        words = _words(choice)
+        score = sum(max((fuzz.ratio(t, w) for w in words), default=0.0) for t in typed) / len(typed)
+        if score >= cutoff:
+            scored.append((-score, choices.index(choice), choice))
+    return [c for _, _, c in sorted(scored)[:limit]]
 
 
 def pick_region(value: str, regions: Sequence[str]) -> str:
