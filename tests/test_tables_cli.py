@@ -109,6 +109,9 @@ def test_filters_keep_the_rows_named(db, args, codes):
     assert [r["code"] for r in data["rows"]] == sorted(codes, key=order.index)
     assert data["summary"]["rows"] == len(codes)
     assert data["notes"][0].startswith("rows shown: ")
+    text = runner.invoke(app, ["table", "--db", str(db), *args]).output
+    unit = "footprint" if len(codes) == 1 else "footprints"
+    assert f"total: {len(codes)} {unit}: " in text
 
 
 def test_document_filter_by_footprint(db):

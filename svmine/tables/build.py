@@ -90,7 +90,8 @@ class Table:
     def total_line(self) -> str:
         """'7 footprints: yes 3 (1 to review) + no 2 (1 implicit only) + no document 1 + not read 1'."""
         s = self.summary()
-        unit = {"footprint": "footprints", "ccg": "CCGs", "document": "documents"}[self.level]
+        unit = {"footprint": "footprint", "ccg": "CCG", "document": "document"}[self.level]
+        unit += "" if s["rows"] == 1 else "s"
         parts = []
         for v in ev.VERDICTS:
             extra = ""
