@@ -99,6 +99,8 @@ def test_report_summary_agrees_with_the_table(report):
         assert figures[key] == table["summary"][key], key
     assert figures["rows"] == 44 == sum(figures[k] for k in ("yes", "no", "no document", "not read"))
     assert figures["no, implicit only"] == 1
+    # by document (the unplaced note counts too): GM, Camden, unplaced name social value; NWL is implicit only
+    assert (figures["documents yes"], figures["documents implicit only"]) == (3, 1)
     line = "44 footprints: yes 2 (1 to review) + no 3 (1 implicit only) + no document 38 + not read 1"
     assert html.count(f"Total: {line}.") == 2  # under the figures and under the table
 

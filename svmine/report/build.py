@@ -203,6 +203,9 @@ def report_context(conn, *, manifest=None, min_probability: float = ev.DEFAULT_M
         ("Documents and mentions", [
             ("documents read", sum(d["status"] == "ok" for d in docs), "documents read"),
             ("documents failed", sum(d["status"] != "ok" for d in docs), "documents that could not be read"),
+            ("documents yes", sum(d["verdict"] == "yes" for d in docs), "documents that name social value"),
+            ("documents implicit only", sum(d["verdict_key"] == "implicit" for d in docs),
+             "documents with implicit sentences only"),
             ("explicit", sum(r.explicit for r in table.rows), "explicit social value mentions"),
             ("implicit", sum(r.implicit for r in table.rows), "implicit social value sentences"),
             ("vcse", sum(r.vcse for r in table.rows), "VCSE mentions"),
