@@ -29,7 +29,7 @@ def render_report(conn, **options) -> str:
 
 def write_report(db: str | Path, out: str | Path, *, manifest: str | Path | None = None,
                  min_probability: float = 0.5, title: str = "Social value in NHS plans",
-                 compare_with: str | None = "appendix3") -> Path:
+                 compare_with: str | None = None) -> Path:
     """Read the store at ``db`` and write the report to ``out``."""
     from svmine.errors import SvmineError
     from svmine.store import Store

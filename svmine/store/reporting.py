@@ -75,6 +75,40 @@ def facts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return _dicts(cur)
 
 
+def settled_mention_labels(conn: sqlite3.Connection) -> dict[tuple[str, int, int, int, str], str]:
+    """(sha256, page, start, end, category) -> the label review settled a mention on.
+
+    Settled: the latest adjudication (not undone), or else the one label every auditor's latest
+    decisive row agrees on (accept keeps the item's label, reject is ``other``, relabel names one).
+    The tables use it so that a person's "this sentence does name social value" (a relabel to
+    ``social_value_explicit``) or "this is implicit after all" outranks the classifier; rejections
+    are read by :func:`rejected_mention_keys`.
+    """
+    cur = conn.execute(
+        """
+        WITH live AS (
+            SELECT * FROM annotations WHERE item_type = 'mention' AND undone = 0),
+        adj AS (
+            SELECT item_key, label FROM live
+            WHERE id IN (SELECT MAX(id) FROM live WHERE decision = 'adjudicate' GROUP BY item_key)),
+        latest AS (
+            SELECT item_key, label FROM live
+            WHERE id IN (SELECT MAX(id) FROM live WHERE decision IN ('accept', 'reject', 'relabel')
+                         GROUP BY item_key, auditor)),
+        settled AS (
+            SELECT item_key, label FROM adj
+            UNION ALL
+            SELECT item_key, MIN(label) FROM latest WHERE item_key NOT IN (SELECT item_key FROM adj)
+            GROUP BY item_key HAVING COUNT(DISTINCT label) = 1 AND COUNT(label) = COUNT(*))
+        SELECT s.item_key, l.document_sha256, l.page, l.start, l."end", s.label
+        FROM settled s JOIN live l ON l.item_key = s.item_key
+        WHERE s.label IS NOT NULL AND l.id = (SELECT MAX(id) FROM live WHERE item_key = s.item_key)
+        """
+    )
+    return {(sha, page, start, end, key.rsplit(":", 1)[-1]): label
+            for key, sha, page, start, end, label in cur.fetchall()}
+
+
 def page_windows(
     conn: sqlite3.Connection, document_id: int, spans: list[tuple[int, int, int]], width: int = 160
 ) -> dict[tuple[int, int, int], tuple[str, str, str]]:

@@ -22,24 +22,71 @@ def make_table(
     manifest: str | Path | None = None,
     compare_with: str | None = None,
     min_probability: float = DEFAULT_MIN_PROBABILITY,
+    region: str | None = None,
+    footprint: str | None = None,
 ) -> Table:
-    """Open the store at ``db`` read-only and build the table (with comparison if asked)."""
+    """Open the store at ``db`` and build the table (with comparison if asked).
+
+    Refused (``SvmineError``, a usage error): a region or footprint that names nothing; Appendix 3
+    beside anything but the social value table by footprint (it answers that question only); a CCG
+    table when no stored document is placed at CCG level (it would be empty, which reads as a
+    finding).
+    """
     from svmine.store import Store
 
     if not Path(db).is_file():
         raise SvmineError("no such database", str(db))
+    if compare_with == "appendix3" and (category != "social_value" or level != "footprint"):
+        raise SvmineError("--compare appendix3 answers 'does the footprint mention social value?':"
+                          " use it with --category social_value --level footprint")
+    if compare_with and compare_with != "appendix3" and level == "ccg":
+        raise SvmineError("--compare needs footprint or document codes: not available with --level ccg")
+    only = _selected_codes(region, footprint)
     placed = load_manifest(manifest) if manifest else None
     store = Store.open(db)
     try:
         table = build_table(store.conn, category=category, level=level, manifest=placed,
-                            min_probability=min_probability)
+                            min_probability=min_probability, only=only)
     finally:
         store.close()
+    if level == "ccg" and not table.rows:
+        where = " in the footprints chosen" if only is not None else ""
+        raise NoRowsError(
+            f"--level ccg: no stored document{where} is placed at CCG level, so a CCG table would be empty;"
+            " place CCG documents with a manifest (a ccg_code column) or use --level footprint/document")
     if compare_with:
         path = appendix3_path() if compare_with == "appendix3" else Path(compare_with)
         name = "Appendix 3 (2017)" if compare_with == "appendix3" else path.name
         compare(table, load_reference_verdicts(path), name)
+    if only is not None:
+        table.notes.insert(0, "rows shown: " + "; ".join(
+            x for x in (f"region {region}" if region else "", f"footprint {footprint}" if footprint else "") if x))
     return table
+
+
+class NoRowsError(SvmineError):
+    """The data cannot support the table asked for."""
+
+    code = "no_rows"
+
+
+def _selected_codes(region: str | None, footprint: str | None) -> list[str] | None:
+    """Footprint codes a ``--region``/``--footprint`` filter keeps (None: no filter)."""
+    if not region and not footprint:
+        return None
+    from svmine.tables.footprints import REGION_ORDER, load_footprints
+    from svmine.tables.names import FilterValueError, pick_footprints, pick_region
+
+    stps = load_footprints()[0]
+    if region:
+        chosen = pick_region(region, REGION_ORDER)
+        stps = tuple(f for f in stps if f.region == chosen)
+    if not footprint:
+        return [f.code for f in stps]
+    picked = [f.code for f in pick_footprints(footprint, load_footprints()[0]) if f in stps]
+    if not picked:
+        raise FilterValueError(f"--footprint {footprint!r} is not in --region {region!r}")
+    return picked
 
 
 def write_table(table: Table, fmt: str = "table", out: str | Path | None = None) -> str | None:

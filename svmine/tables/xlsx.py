@@ -9,9 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 from svmine.tables.build import Table
-from svmine.tables.render import columns, record, title
+from svmine.tables.render import columns, record, title, verdict_cell
 
 VERDICT_FILL = {"yes": "C6EFCE", "no": "E7E6E6", "no document": "FFFFFF", "not read": "FFC7CE"}
+IMPLICIT_FILL = "E2EFDA"  # a "no" with implicit sentences only: lighter than a yes, not grey
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -44,7 +45,9 @@ def write_xlsx(table: Table, path: str | Path) -> None:
             ws.append(list(record(row, table).values()))
             _no_formulas(ws[ws.max_row])
             cell = ws.cell(row=ws.max_row, column=verdict_col)
-            cell.fill = PatternFill("solid", fgColor=VERDICT_FILL.get(row.verdict, "FFFFFF"))
+            cell.value = verdict_cell(row)
+            fill = IMPLICIT_FILL if row.verdict == "no" and row.implicit_only else VERDICT_FILL.get(row.verdict, "FFFFFF")
+            cell.fill = PatternFill("solid", fgColor=fill)
         for i, (key, _) in enumerate(cols, start=1):
             letter = ws.cell(row=1, column=i).column_letter
             wide = key.endswith("evidence") or key in ("facts", "review_reasons")
@@ -70,15 +73,19 @@ def _write_summary(ws, table: Table, Font) -> None:
     ws.append(["Minimum classifier probability", table.min_probability])
     ws.append([])
     verdicts = ["yes", "no", "no document", "not read"]
-    ws.append(["Region", "rows", *verdicts, "review", "explicit SV", "implicit SV", "VCSE"])
+    social = table.category == "social_value"
+    counts_head = ["explicit SV", "implicit SV", "no, implicit only"] if social else ["VCSE"]
+    ws.append(["Region", "rows", *verdicts, "yes to review", *counts_head])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for region, rows in table.regions():
         counts = Counter(r.verdict for r in rows)
-        ws.append([
-            region, len(rows), *(counts[v] for v in verdicts), sum(r.review for r in rows),
-            sum(r.explicit for r in rows), sum(r.implicit for r in rows), sum(r.vcse for r in rows),
-        ])
+        tallies = ([sum(r.explicit for r in rows), sum(r.implicit for r in rows),
+                    sum(r.verdict == "no" and r.implicit_only > 0 for r in rows)] if social
+                   else [sum(r.vcse for r in rows)])
+        ws.append([region, len(rows), *(counts[v] for v in verdicts),
+                   sum(r.verdict == "yes" and r.review for r in rows), *tallies])
+    ws.append(["total", table.total_line()])
     if table.comparison is not None:
         ws.append([])
         ws.append([table.comparison.line()])
