@@ -465,3 +465,58 @@ def test_check_address(host, token, ok):
     else:
         with pytest.raises(ValueError):
             check_address(host, token)
+
+
+# -- document names and text-only pages ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "paths, expected",
+    [
+        (["/a/plan.pdf", "/b/other.pdf"], ["plan.pdf", "other.pdf"]),
+        (["/x/2019/plan.pdf", "/x/2020/plan.pdf", "/y/notes.txt"], ["2019/plan.pdf", "2020/plan.pdf", "notes.txt"]),
+        (["/a/x/p.pdf", "/b/x/p.pdf"], ["a/x/p.pdf", "b/x/p.pdf"]),
+        (["/same/p.pdf", "/same/p.pdf"], ["p.pdf"]),
+        (["p.pdf", "sub/p.pdf"], ["p.pdf", "sub/p.pdf"]),
+        ([], []),
+    ],
+)
+def test_short_names(paths, expected):
+    from svmine.review.app import short_names
+
+    assert list(short_names(paths).values()) == expected
+
+
+def test_document_menu_shows_file_names_not_metadata_titles(tmp_path):
+    from test_review_support import make_pdf, result_for
+
+    from svmine.store import Store
+
+    db = tmp_path / "names.db"
+    with Store.open(db) as st:
+        for folder, lines in (("2019", ["Social value in 2019."]), ("2020", ["Social value in 2020."]),
+                              ("misc", ["Social value, again."])):
+            (tmp_path / folder).mkdir()
+            name = "notes.pdf" if folder == "misc" else "plan.pdf"
+            pdf = make_pdf(tmp_path / folder / name, [lines])
+            result = result_for(pdf, [lines], [(1, "Social value", "social_value", "explicit", "pattern")])
+            result["metadata"]["title"] = "Report template"  # what real PDFs often carry
+            st.save_result(result)
+    html = Auditor(create_app(db), "alice").queue().text
+    menu = re.search(r'<select name="document">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r">([^<]+)</option>", menu) == ["all", "2019/plan.pdf", "2020/plan.pdf", "notes.pdf"]
+    assert "Report template" not in html
+    assert re.search(r'<p class="where" title="[^"]+">2019/plan.pdf · page 1', html)
+
+
+def test_text_document_page_is_its_text_in_full_width(tmp_path):
+    db = build_store(tmp_path, extra_documents=1)
+    alice = Auditor(create_app(db), "alice")
+    key = alice.current_key(document="2")
+    html = alice.client.get("/doc/2/page/1", query_string={"key": key}).text
+    assert '<main class="pageview textonly">' in html
+    assert 'class="pageimg"' not in html and "not a PDF" not in html and ".png" not in html
+    assert '<mark id="current">social value</mark> in contract 0.' in html
+    assert "extra-0000.txt · section 1" in html
+    pdf_page = alice.client.get("/doc/1/page/1").text
+    assert '<main class="pageview">' in pdf_page and 'class="pageimg"' in pdf_page

@@ -208,7 +208,7 @@ def short_names(paths) -> dict[str, str]:
             if path not in out and (counts[ps[-depth:]] == 1 or depth >= len(ps)):
                 out[path] = "/".join(ps[-depth:]) if depth < len(ps) else path
         depth += 1
-    return out
+    return {path: out[path] for path in parts}
 
 
 def _doc_names() -> dict[str, str]:
@@ -303,7 +303,7 @@ def _login():
                 session["csrf"] = secrets.token_urlsafe(32)
                 return redirect(url_for("queue"))
     return render_template("login.html", error=error, need_token=need_token,
-                           has_leads=bool(_config("LEADS"))), (400 if error else 200)
+                           has_leads=bool(_config("LEADS")), has_shared=bool(_config("TOKEN"))), (400 if error else 200)
 
 
 def _logout():
@@ -330,6 +330,7 @@ def _queue():
     names = short_names(d["path"] for d in options["documents"])
     for d in options["documents"]:
         d["name"] = names[d["path"]]
+    options["documents"].sort(key=lambda d: (d["name"].casefold(), d["path"]))
     return render_template(
         "queue.html", item=item, filters=filters, status=status, order=order, options=options,
         left=left, recent=store.decisions_of(conn, auditor, 6), nonce=secrets.token_hex(16), relabel_keys=RELABEL_KEYS,
