@@ -503,7 +503,7 @@ def test_document_menu_shows_file_names_not_metadata_titles(tmp_path):
             result["metadata"]["title"] = "Report template"  # what real PDFs often carry
             st.save_result(result)
     html = Auditor(create_app(db), "alice").queue().text
-    menu = re.search(r'<select name="document">(.*?)</select>', html, re.S).group(1)
+    menu = re.search(r'<select name="document">(.*?)</select>', html, re.DOTALL).group(1)
     assert re.findall(r">([^<]+)</option>", menu) == ["all", "2019/plan.pdf", "2020/plan.pdf", "notes.pdf"]
     assert "Report template" not in html
     assert re.search(r'<p class="where" title="[^"]+">2019/plan.pdf · page 1', html)

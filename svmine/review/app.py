@@ -34,8 +34,8 @@ import secrets
 from collections import Counter
 from pathlib import Path, PurePath
 
-from flask.globals import request_ctx
 from flask import Flask, abort, current_app, g, redirect, render_template, request, send_file, session, url_for
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 

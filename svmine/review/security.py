@@ -30,7 +30,7 @@ import re
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Callable
+from collections.abc import Callable
 
 _HOST = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::(?P<port>[0-9]{1,5}))?")
 
@@ -60,7 +60,7 @@ def _is_loopback_ip(text: str) -> bool:
 
 def lead_token(secret: str, name: str) -> str:
     """The lead auditor ``name``'s token: 22 URL-safe characters (128 bits) signed by ``secret``."""
-    digest = hmac.new(secret.encode("utf-8"), f"lead:{name.casefold()}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(secret.encode(), f"lead:{name.casefold()}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:16]).decode("ascii").rstrip("=")
 
 
