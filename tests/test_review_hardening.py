@@ -296,6 +296,18 @@ def test_lead_needs_their_own_token(db, shared, name, given, status, lead):
         assert f"<strong>{expected}</strong>" in auditor.client.get("/").text
 
 
+def test_a_session_opened_before_the_name_became_a_lead_gets_no_lead_rights(db):
+    before = Auditor(create_app(db), "bob")  # no leads: anyone may adjudicate
+    assert before.client.get("/conflicts").status_code == 200
+    app = create_app(db, leads=["bob"])  # restarted with bob as lead; same store, same cookie secret
+    client = app.test_client()
+    client.set_cookie("session", before.client.get_cookie("session").value)
+    assert "<strong>bob</strong>" in client.get("/").text  # still logged in as bob...
+    assert client.get("/conflicts").status_code == 403  # ...but not as the lead
+    lead = Auditor(app, "bob", lead_tokens(app)["bob"])
+    assert lead.client.get("/conflicts").status_code == 200
+
+
 def test_lead_tokens_are_per_name_and_per_store_and_survive_restarts(tmp_path):
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()

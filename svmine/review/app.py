@@ -26,6 +26,7 @@ Design decisions
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import os
@@ -177,8 +178,21 @@ def _config(name: str):
 
 
 def _is_lead(auditor: str | None) -> bool:
+    """With leads named, only a session that logged in with the lead's current token: a session
+    opened under the same name before that name became a lead (or under another store secret)
+    gets no lead rights."""
     leads = _config("LEADS")
-    return bool(auditor) and (not leads or auditor in leads)
+    if not auditor:
+        return False
+    if not leads:
+        return True
+    lead = _config("LEAD_TOKENS").get(auditor.casefold())
+    return lead is not None and _same(session.get("lead_proof", ""), _lead_proof(lead[1]))
+
+
+def _lead_proof(token: str) -> str:
+    """What a lead's session keeps of their token (the cookie is signed, not secret: no token in it)."""
+    return hashlib.sha256(f"lead-session:{token}".encode()).hexdigest()[:32]
 
 
 def _filters(source) -> dict:
@@ -301,6 +315,8 @@ def _login():
                 session.clear()
                 session["auditor"] = lead[0] if lead else name
                 session["csrf"] = secrets.token_urlsafe(32)
+                if lead:
+                    session["lead_proof"] = _lead_proof(lead[1])
                 return redirect(url_for("queue"))
     return render_template("login.html", error=error, need_token=need_token,
                            has_leads=bool(_config("LEADS")), has_shared=bool(_config("TOKEN"))), (400 if error else 200)
