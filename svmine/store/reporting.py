@@ -11,6 +11,8 @@ import json
 import sqlite3
 from typing import Any
 
+from svmine.store.annotations import with_settled_placements
+
 
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
@@ -18,7 +20,8 @@ def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
 
 
 def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every stored document with its attribution, page and mention counts."""
+    """Every stored document with its attribution, page and mention counts; a placement settled
+    by auditors in ``svmine review`` replaces the attribution (status ``settled``, source ``review``)."""
     cur = conn.execute(
         """
         SELECT d.id, d.sha256, d.path, d.format, d.page_unit, d.page_count, d.title, d.status,
@@ -29,7 +32,7 @@ def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         ORDER BY d.path, d.sha256
         """
     )
-    return _dicts(cur)
+    return with_settled_placements(conn, _dicts(cur))
 
 
 def document_paths(conn: sqlite3.Connection) -> dict[str, list[str]]:
