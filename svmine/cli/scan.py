@@ -186,7 +186,7 @@ def _open(db: Path, store_cls):
     from svmine.errors import StoreError
 
     try:
-        return store_cls.open(db)
+        return store_cls.open(db, mode="ro")
     except StoreError as exc:
         raise fail(str(exc)) from None
 

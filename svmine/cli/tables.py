@@ -60,7 +60,7 @@ def table_command(
     try:
         table = make_table(db, category=category.value, level=level.value, manifest=manifest,
                            compare_with=compare, min_probability=min_probability)
-        text = write_table(table, fmt.value, out)
+        text = write_table(table, fmt.value, out, inputs=[db, manifest, compare if compare != "appendix3" else None])
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
     if text is not None:

@@ -31,17 +31,16 @@ def write_report(db: str | Path, out: str | Path, *, manifest: str | Path | None
                  min_probability: float = 0.5, title: str = "Social value in NHS plans",
                  compare_with: str | None = "appendix3") -> Path:
     """Read the store at ``db`` and write the report to ``out``."""
-    from svmine.errors import SvmineError
+    from svmine.outputs import check_output, write_text
     from svmine.store import Store
     from svmine.footprints.manifest import load_manifest
 
-    if not Path(db).is_file():
-        raise SvmineError("no such database", str(db))
-    placed = load_manifest(manifest) if manifest else None
-    with Store.open(db) as store:
+    inputs = [db, manifest, compare_with if compare_with not in (None, "appendix3") else None]
+    check_output(out, inputs)  # before anything is read: the report must never replace its inputs
+    with Store.open(db, mode="ro") as store:
+        placed = load_manifest(manifest) if manifest else None
         html = render_report(
             store.conn, manifest=placed, min_probability=min_probability, title=title, compare_with=compare_with,
             database=Path(db).name, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         )
-    Path(out).write_text(html, encoding="utf-8")
-    return Path(out)
+    return write_text(out, html, inputs)

@@ -52,7 +52,7 @@ def create_app(
 ) -> Flask:
     """The review app for the store at ``db_path`` (migrated on start)."""
     db_path = Path(db_path)
-    Store.open(db_path).close()  # create or upgrade the schema before serving
+    Store.open(db_path, mode="rw").close()  # upgrade the schema before serving
     app = Flask(__name__, static_folder="static", template_folder="templates")
     conn = store.connect(db_path)
     try:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from svmine.errors import SvmineError
+from svmine.outputs import atomic_path, write_text
 from svmine.tables.build import Table, build_table
 from svmine.tables.compare import appendix3_path, compare, load_reference_verdicts
 from svmine.tables.evidence import DEFAULT_MIN_PROBABILITY
@@ -26,10 +28,12 @@ def make_table(
     """Open the store at ``db`` read-only and build the table (with comparison if asked)."""
     from svmine.store import Store
 
-    if not Path(db).is_file():
-        raise SvmineError("no such database", str(db))
-    placed = load_manifest(manifest) if manifest else None
-    store = Store.open(db)
+    store = Store.open(db, mode="ro")  # refuses what is not an svmine store before the manifest is read
+    try:
+        placed = load_manifest(manifest) if manifest else None
+    except BaseException:
+        store.close()
+        raise
     try:
         table = build_table(store.conn, category=category, level=level, manifest=placed,
                             min_probability=min_probability)
@@ -42,19 +46,23 @@ def make_table(
     return table
 
 
-def write_table(table: Table, fmt: str = "table", out: str | Path | None = None) -> str | None:
-    """Render ``table``; write it to ``out`` if given, else return the text (XLSX needs ``out``)."""
+def write_table(table: Table, fmt: str = "table", out: str | Path | None = None,
+                inputs: Iterable[str | Path | None] = ()) -> str | None:
+    """Render ``table``; write it to ``out`` if given, else return the text (XLSX needs ``out``).
+
+    ``out`` is written atomically and must not be one of ``inputs`` (``svmine.outputs``)."""
     if fmt == "xlsx":
         if out is None:
             raise SvmineError("--format xlsx needs --out FILE.xlsx")
         from svmine.tables.xlsx import write_xlsx
 
-        write_xlsx(table, out)
+        with atomic_path(out, inputs) as tmp:
+            write_xlsx(table, tmp)
         return None
     if fmt not in TEXT_RENDERERS:
         raise SvmineError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     text = TEXT_RENDERERS[fmt](table)
     if out is None:
         return text
-    Path(out).write_text(text, encoding="utf-8")
+    write_text(out, text, inputs)
     return None
