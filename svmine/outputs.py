@@ -74,8 +74,8 @@ def check_output(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike
         if Path(item).is_dir():
             continue  # a folder input is walked; its files are passed one by one when they matter
         if same_file(path, item):
-            raise OutputError(f"is also an input ({item}); the output must be another file, "
-                              "or the input would be overwritten", str(path))
+            raise OutputError(f"the output is the same file as the input {item}; choose another output file",
+                              str(path))
     return path
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import time
@@ -196,7 +195,9 @@ def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str], sho
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False, default=str))
     elif fmt is OutputFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else columns, lineterminator="\n")
+        from svmine.outputs import SafeDictWriter
+
+        writer = SafeDictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     else:

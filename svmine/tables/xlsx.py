@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from svmine.outputs import spreadsheet_safe
 from svmine.tables.build import Table
 from svmine.tables.render import columns, record, title
 
@@ -41,7 +42,7 @@ def write_xlsx(table: Table, path: str | Path) -> None:
             cell.font = Font(bold=True)
         verdict_col = [k for k, _ in cols].index("verdict") + 1
         for row in rows:
-            ws.append(list(record(row, table).values()))
+            ws.append([spreadsheet_safe(v) for v in record(row, table).values()])
             _no_formulas(ws[ws.max_row])
             cell = ws.cell(row=ws.max_row, column=verdict_col)
             cell.fill = PatternFill("solid", fgColor=VERDICT_FILL.get(row.verdict, "FFFFFF"))
@@ -57,33 +58,39 @@ def write_xlsx(table: Table, path: str | Path) -> None:
 
 
 def _no_formulas(cells) -> None:
-    """Document text that starts with '=' stays text: a quote must never run as a formula."""
+    """Document text stays text: a quote must never run as a formula. ``spreadsheet_safe`` has
+    already quoted what a spreadsheet would run (also once the sheet is saved as CSV); this keeps
+    openpyxl from typing any remaining '=' cell as a formula."""
     for cell in cells:
         if cell.data_type == "f":
             cell.data_type = "s"
 
 
 def _write_summary(ws, table: Table, Font) -> None:
-    ws.append([title(table)])
+    _append(ws, [title(table)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["Documents placed by", table.attribution])
-    ws.append(["Minimum classifier probability", table.min_probability])
-    ws.append([])
+    _append(ws, ["Documents placed by", table.attribution])
+    _append(ws, ["Minimum classifier probability", table.min_probability])
+    _append(ws, [])
     verdicts = ["yes", "no", "no document", "not read"]
-    ws.append(["Region", "rows", *verdicts, "review", "explicit SV", "implicit SV", "VCSE"])
+    _append(ws, ["Region", "rows", *verdicts, "review", "explicit SV", "implicit SV", "VCSE"])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for region, rows in table.regions():
         counts = Counter(r.verdict for r in rows)
-        ws.append([
+        _append(ws, [
             region, len(rows), *(counts[v] for v in verdicts), sum(r.review for r in rows),
             sum(r.explicit for r in rows), sum(r.implicit for r in rows), sum(r.vcse for r in rows),
         ])
     if table.comparison is not None:
-        ws.append([])
-        ws.append([table.comparison.line()])
+        _append(ws, [])
+        _append(ws, [table.comparison.line()])
         for row in table.comparison.disagreements:
-            ws.append(["disagrees", row.name, row.code, f"svmine {row.verdict}", f"reference {row.reference}"])
+            _append(ws, ["disagrees", row.name, row.code, f"svmine {row.verdict}", f"reference {row.reference}"])
     for note in table.notes:
-        ws.append(["note", note])
+        _append(ws, ["note", note])
     ws.column_dimensions["A"].width = 34
+
+
+def _append(ws, values) -> None:
+    ws.append([spreadsheet_safe(v) for v in values])
