@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from svmine.cli.common import Engine, EXIT_SOME_FAILED, fail, is_terminal
+from svmine.cli.common import Engine, EXIT_SOME_FAILED, fail, is_terminal, manifest_warnings
 
 app = typer.Typer()
 
@@ -51,15 +51,22 @@ def scan(
     no_classifier: Annotated[bool, typer.Option("--no-classifier", help="Patterns only: skip the sentence classifier.")] = False,
     manifest: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="CSV naming each file's footprint (file or sha256, footprint_code, optional ccg_code).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Reprocess every document, even current ones.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Manifest warnings (unknown files, duplicates, CCGs outside their footprint, paths outside the corpus) are errors: exit 2.")] = False,
 ) -> None:
     """Scan files and folders into the store: new and changed documents are processed, current ones skipped."""
     from svmine.errors import SvmineError
+    from svmine.footprints.manifest import check_for_scan, load_manifest
     from svmine.scan import scan as run_scan
 
     if scheduler and executor is not Executor.dask:
         raise fail("--scheduler needs --executor dask")
     reporter = _Reporter()
+    checked = None
     try:
+        if manifest:
+            checked = load_manifest(manifest)
+            check_for_scan(checked, paths, db, include=include or (), exclude=exclude or ())
+            manifest_warnings(checked, strict, before=True)  # --strict: stops before any document is read
         summary = run_scan(
             paths, db, workers=workers, executor=executor.value, scheduler=scheduler,
             include=include or (), exclude=exclude or (), timeout=timeout or None, max_memory_mb=max_memory,
@@ -77,6 +84,9 @@ def scan(
         raise fail("no input files found (check the paths and --include/--exclude)")
     for line in summary.lines():
         typer.echo(line, err=True)
+    if checked is not None:
+        check_for_scan(checked, paths, db, after=True)
+        manifest_warnings(checked, strict, before=strict)
     if summary.failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 

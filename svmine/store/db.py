@@ -98,7 +98,7 @@ class FileState:
 
     def refusal(self) -> str:
         if self.kind == "not_sqlite":
-            return f"not an svmine store: not an SQLite database ({self.detail})"
+            return f"not a usable svmine database: not an SQLite file ({self.detail})"
         if self.kind == "foreign":
             return (f"not an svmine store: an SQLite database of another application (tables: {self.detail});"
                     " svmine leaves it untouched")
@@ -121,8 +121,7 @@ def inspect_file(path: Path) -> FileState:
     if not head:
         return FileState("empty")
     if head != SQLITE_HEADER:
-        sample = head.decode("ascii", "replace")
-        printable = "".join(ch if ch.isprintable() else "." for ch in sample)
+        printable = "".join(chr(b) if 32 <= b < 127 else "." for b in head)
         return FileState("not_sqlite", f"it starts with {printable!r}")
     try:
         conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=60)
@@ -163,7 +162,7 @@ def _check_not_newer(state: FileState, path: Path) -> None:
     known = newest_known_version()
     if state.version > known:
         raise StoreError(f"written by a newer svmine (schema version {state.version}; this svmine knows up to"
-                         f" {known}): upgrade svmine to read it", str(path))
+                         f" {known}): upgrade svmine to open it", str(path))
 
 
 def _check_readable(state: FileState, path: Path) -> None:

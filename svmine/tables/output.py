@@ -10,7 +10,7 @@ from svmine.outputs import atomic_path, write_text
 from svmine.tables.build import Table, build_table
 from svmine.tables.compare import appendix3_path, compare, load_reference_verdicts
 from svmine.tables.evidence import DEFAULT_MIN_PROBABILITY
-from svmine.footprints.manifest import load_manifest
+from svmine.footprints.manifest import Manifest, load_manifest
 from svmine.tables.render import TEXT_RENDERERS
 
 FORMATS = ("table", "markdown", "csv", "xlsx", "json")
@@ -21,7 +21,7 @@ def make_table(
     *,
     category: str = "social_value",
     level: str = "footprint",
-    manifest: str | Path | None = None,
+    manifest: str | Path | Manifest | None = None,
     compare_with: str | None = None,
     min_probability: float = DEFAULT_MIN_PROBABILITY,
 ) -> Table:
@@ -30,7 +30,7 @@ def make_table(
 
     store = Store.open(db, mode="ro")  # refuses what is not an svmine store before the manifest is read
     try:
-        placed = load_manifest(manifest) if manifest else None
+        placed = manifest if isinstance(manifest, Manifest) else load_manifest(manifest) if manifest else None
     except BaseException:
         store.close()
         raise
