@@ -183,6 +183,34 @@ def write_text(out: str | os.PathLike[str], text: str, inputs: Iterable[str | os
     return Path(out)
 
 
+# -- paths shown in a table ----------------------------------------------------------------------
+
+
+def short_paths(paths: Iterable[str]) -> dict[str, str]:
+    """Path -> how to show it: the file name, or the shortest trailing part unique among ``paths``.
+
+    ``/a/plans/x.pdf`` and ``/b/plans/x.pdf`` become ``a/plans/x.pdf`` and ``b/plans/x.pdf``;
+    a lone ``/a/plans/y.pdf`` is just ``y.pdf``. The same path always gets the same text.
+    """
+    unique = list(dict.fromkeys(paths))
+    parts = {p: [q for q in p.replace("\\", "/").split("/") if q] or [p] for p in unique}
+    depth = {p: 1 for p in unique}
+    while True:
+        shown: dict[str, list[str]] = {}
+        for p in unique:
+            shown.setdefault("/".join(parts[p][-depth[p]:]), []).append(p)
+        clashes = [group for group in shown.values() if len(group) > 1]
+        grown = False
+        for group in clashes:
+            for p in group:
+                if depth[p] < len(parts[p]):
+                    depth[p] += 1
+                    grown = True
+        if not grown:
+            break
+    return {p: "/".join(parts[p][-depth[p]:]) for p in unique}
+
+
 # -- spreadsheet cells ---------------------------------------------------------------------------
 
 
