@@ -107,9 +107,10 @@ def _make_folder(folder: Path, shown: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise OutputError(f"cannot create the folder {folder}: a file has that name", str(shown)) from None
+        raise OutputError(f"cannot write: {folder} is a file, not a folder", str(shown)) from None
     except OSError as exc:
-        raise OutputError(f"cannot create the folder {folder} ({exc.strerror or exc})", str(shown)) from None
+        raise OutputError(f"cannot write: the folder {folder} cannot be created ({exc.strerror or exc})",
+                          str(shown)) from None
 
 
 def _fsync_folder(folder: Path) -> None:

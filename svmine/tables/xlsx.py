@@ -42,7 +42,7 @@ def write_xlsx(table: Table, path: str | Path) -> None:
             cell.font = Font(bold=True)
         verdict_col = [k for k, _ in cols].index("verdict") + 1
         for row in rows:
-            ws.append([spreadsheet_safe(v) for v in record(row, table).values()])
+            ws.append(list(record(row, table).values()))
             _no_formulas(ws[ws.max_row])
             cell = ws.cell(row=ws.max_row, column=verdict_col)
             cell.fill = PatternFill("solid", fgColor=VERDICT_FILL.get(row.verdict, "FFFFFF"))
@@ -58,12 +58,15 @@ def write_xlsx(table: Table, path: str | Path) -> None:
 
 
 def _no_formulas(cells) -> None:
-    """Document text stays text: a quote must never run as a formula. ``spreadsheet_safe`` has
-    already quoted what a spreadsheet would run (also once the sheet is saved as CSV); this keeps
-    openpyxl from typing any remaining '=' cell as a formula."""
+    """Document text stays text: a quote must never run as a formula.
+
+    A cell ``spreadsheet_safe`` would quote (it starts with = + - @, a tab or CR) is stored as a
+    string with Excel's "quote prefix" flag -- what typing a leading apostrophe does in Excel --
+    so it reads as written, is never evaluated, and stays text when the cell is edited."""
     for cell in cells:
-        if cell.data_type == "f":
+        if isinstance(cell.value, str) and spreadsheet_safe(cell.value) != cell.value:
             cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _write_summary(ws, table: Table, Font) -> None:
@@ -93,4 +96,5 @@ def _write_summary(ws, table: Table, Font) -> None:
 
 
 def _append(ws, values) -> None:
-    ws.append([spreadsheet_safe(v) for v in values])
+    ws.append(list(values))
+    _no_formulas(ws[ws.max_row])
