@@ -165,10 +165,10 @@ class Resolver:
         self._choice_code = np.array([index[c.code] for c in choices])
         self._starts = np.searchsorted(self._choice_code, np.arange(len(self.codes)))
         self._exact: dict[str, set[str]] = {}
-        self._literal: dict[str, set[str]] = {}
+        self._literal: dict[str, dict[str, _Choice]] = {}
         for c in choices:
             self._exact.setdefault(c.norm, set()).add(c.code)
-            self._literal.setdefault(literal_form(c.matched), set()).add(c.code)
+            self._literal.setdefault(literal_form(c.matched), {}).setdefault(c.code, c)
         self._ods = {c.ods.upper(): c.code for c in self.ref.ccgs[self.year].values()} if kind == "ccg" else {}
         self._sub: dict[str, Resolver] = {}
 
@@ -336,8 +336,9 @@ class Resolver:
         """(status, reason) for a scored resolution; see the module docstring for the rules."""
         best, margin, nxt = res.best, res.margin, res.runner_up.name if res.runner_up else "-"
         if len(exact) == 1:
-            if best.code in self._literal.get(literal_form(res.query), ()):
-                return EXACT, f"equals the {best.source} name {best.matched!r}"
+            same = self._literal.get(literal_form(res.query), {}).get(best.code)
+            if same is not None:
+                return EXACT, f"equals the {same.source} name {same.matched!r}"
             return ACCEPTED, (f"matches the {best.source} name {best.matched!r} only once '&', abbreviations"
                               " or look-alike digits are rewritten")
         if len(exact) > 1:
