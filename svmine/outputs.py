@@ -144,10 +144,13 @@ def atomic_path(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[
     tmp = Path(tmp_name)
     try:
         yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
+        try:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise OutputError(f"cannot write ({exc.strerror or exc})", str(path)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

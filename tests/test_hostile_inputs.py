@@ -5,7 +5,7 @@ Files of the table (built fresh for each case in ``tmp``):
 - ``store.db``: a small svmine store (tests/tables_data.py); ``foreign.sqlite``: another
   application's SQLite file; ``zero.db``: 0 bytes; ``text.db``: a CSV named .db; ``newer.db``: a
   store with a schema version from the future;
-- ``x.csv`` (names to match), ``prev.csv`` (a previous output), ``latin1.csv`` (not UTF-8),
+- ``x.csv`` (names to match), ``model.json`` (annotations where a model's metadata would go), ``prev.csv`` (a previous output), ``latin1.csv`` (not UTF-8),
   ``formula.csv`` (a spreadsheet formula in a cell), ``plan.txt`` (a document), ``empty/`` (a
   folder without documents);
 - manifests: ``m_unknown.csv`` (a file not in the store), ``m_twice.csv`` (one file, two
@@ -31,7 +31,7 @@ runner = CliRunner()
 
 # Files a case must leave exactly as they were (when they exist).
 GUARDED = ("store.db", "foreign.sqlite", "zero.db", "text.db", "newer.db", "x.csv", "prev.csv", "plan.txt",
-           "m_unknown.csv")
+           "m_unknown.csv", "model.json")
 
 MANIFEST_HEADER = "file,footprint_code,ccg_code\n"
 MANIFESTS = {
@@ -72,6 +72,10 @@ CASES = [
     ("detect-nothing-found-keeps-prev", "detect {tmp}/empty --no-classifier --out {tmp}/prev.csv", 2,
      "no input files found", None),
     ("extract-out-is-input", "extract {tmp}/plan.txt --out {tmp}/plan.txt", 2, "same file as the input", None),
+    ("train-out-is-annotations", "train --annotations {tmp}/x.csv --out {tmp}/x.csv", 2, "same file as the input",
+     None),
+    ("train-metadata-is-annotations", "train --annotations {tmp}/model.json --out {tmp}/model.skops", 2,
+     "same file as the input", None),
     # -- stores that are not svmine's ----------------------------------------------------------------
     ("table-foreign-sqlite", "table --db {tmp}/foreign.sqlite", 2, "another application", None),
     ("documents-foreign-sqlite", "documents --db {tmp}/foreign.sqlite", 2, "another application", None),
@@ -170,6 +174,7 @@ def tmp(tmp_path, store_template):
     (tmp_path / "plan.txt").write_text("Our partners will measure social value in every contract we award.\n")
     (tmp_path / "formula_plan.txt").write_text("=HYPERLINK(\"http://x.invalid\") says we weigh social value.\n")
     (tmp_path / "empty").mkdir()
+    (tmp_path / "model.json").write_text('{"text": "Our own words about social value.", "labels": []}\n')
     for name, rows in MANIFESTS.items():
         (tmp_path / name).write_text(MANIFEST_HEADER + rows)
     return tmp_path
