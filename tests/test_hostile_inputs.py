@@ -123,6 +123,8 @@ CASES = [
      "'broken' is not one of 'running', 'finished', 'interrupted'", None),
     ("documents-footprint-unknown", "documents --db {tmp}/store.db --footprint Narnia", 2,
      "no footprint code or name matches", None),
+    ("documents-footprint-unknown-code", "documents --db {tmp}/store.db --footprint E54999999", 2,
+     "--footprint 'E54999999': no footprint code or name matches", None),
     ("mentions-footprint-typo", "mentions --db {tmp}/store.db --footprint 'Greater Manchster'", 2,
      "did you mean 'Greater Manchester'", None),
     # -- spreadsheet formulas ------------------------------------------------------------------------
