@@ -183,3 +183,27 @@ def test_safe_writers_quote_every_text_cell():
 def test_short_paths(paths, expected):
     shown = short_paths(paths)
     assert [shown[p] for p in paths] == expected
+
+
+def test_documents_and_mentions_show_short_unique_paths(tmp_path):
+    from typer.testing import CliRunner
+
+    import tables_data as td
+    from svmine.cli.main import app
+    from svmine.store import Store
+
+    deep = "/srv/" + "/".join(f"level{i}" for i in range(12))
+    first = td.result(f"{deep}/north/plan.pdf", "1", ["We weigh social value in every award."], None)
+    second = td.result(f"{deep}/south/plan.pdf", "2", ["Social value counts for ten per cent."], None)
+    lone = td.result(f"{deep}/south/minutes_of_the_board_meeting_held_in_public.pdf", "3", ["No mention."], None)
+    first["mentions"] = [td.mention(first, 1, "social value")]
+    second["mentions"] = [td.mention(second, 1, "Social value")]
+    with Store.open(tmp_path / "s.db") as store:
+        for r in (first, second, lone):
+            store.save_result(r)
+    runner = CliRunner()
+    docs = runner.invoke(app, ["documents", "--db", str(tmp_path / "s.db")]).stdout
+    assert "north/plan.pdf" in docs and "south/plan.pdf" in docs and "level11/" not in docs
+    assert "  minutes_of_the_board_meeting_held_in_public.pdf  " in docs and "…" not in docs
+    mentions = runner.invoke(app, ["mentions", "--db", str(tmp_path / "s.db")]).stdout
+    assert [line.split()[0] for line in mentions.splitlines()[1:]] == ["north/plan.pdf", "south/plan.pdf"]
