@@ -153,3 +153,24 @@ def test_unknown_mode_is_a_programming_error(db_path):
 )
 def test_inspect_file(tmp_path, make, kind):
     assert inspect_file(make(tmp_path / "f.db")).kind == kind
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_special_files_are_refused_without_reading_them(tmp_path, special):
+    import os
+
+    path = tmp_path / "pipe.db" if special == "fifo" else tmp_path / "zero-link.db"
+    if special == "fifo":
+        os.mkfifo(path)  # opening it for reading would wait for a writer for ever
+    else:
+        path.symlink_to(special)  # reading it would never end
+    for mode in ("ro", "rw", "create"):
+        with pytest.raises(StoreError, match="not a regular file"):
+            Store.open(path, mode=mode)
+
+
+def test_names_with_uri_characters_open_read_only(tmp_path):
+    path = tmp_path / "odd ?name#1%20.db"
+    Store.open(path).close()
+    with Store.open(path, mode="ro") as store:
+        assert store.schema_version() == newest_known_version()

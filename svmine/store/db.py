@@ -20,6 +20,7 @@ import os
 import re
 import socket
 import sqlite3
+import stat
 from datetime import datetime, timezone
 from importlib import metadata, resources
 from pathlib import Path
@@ -110,12 +111,18 @@ class FileState:
 def inspect_file(path: Path) -> FileState:
     """Recognise ``path`` without changing it: header bytes first, then a read-only look at the schema."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(SQLITE_HEADER))
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
         return FileState("missing")
-    except IsADirectoryError:
+    except OSError as exc:
+        return FileState("unreadable", exc.strerror or str(exc))
+    if stat.S_ISDIR(mode):
         return FileState("not_sqlite", "a folder")
+    if not stat.S_ISREG(mode):  # a FIFO would block the read below for ever; a device never ends
+        return FileState("not_sqlite", "not a regular file: a FIFO, socket or device")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
         return FileState("unreadable", exc.strerror or str(exc))
     if not head:
