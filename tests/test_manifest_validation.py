@@ -110,3 +110,14 @@ def test_scan_check_counts_files_about_to_be_scanned(sample_dir, tmp_path):
     manifest = load_manifest(sample_dir / "manifest.csv")
     warnings = check_for_scan(manifest, [sample_dir], tmp_path / "new.db")
     assert warnings == []
+
+
+def test_a_fifo_manifest_is_refused_not_waited_on(db, tmp_path):
+    import os
+
+    from svmine.footprints.manifest import ManifestError
+
+    fifo = tmp_path / "manifest.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ManifestError, match="not a regular file"):
+        load_manifest(fifo)

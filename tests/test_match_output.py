@@ -93,3 +93,12 @@ def test_real_trust_lookup_is_all_confident_and_right(shared_dir, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert rows and all(r["status"] in ("exact", "accepted") for r in rows)
     assert all(r["match_code"] == r["STP_code"] for r in rows)  # "code" was taken: match_ prefix
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path):
+    import os
+
+    fifo = tmp_path / "names.csv"
+    os.mkfifo(fifo)
+    result = runner.invoke(app, ["match", str(fifo), "-c", "name"])
+    assert result.exit_code == 2 and "not a regular file" in result.output

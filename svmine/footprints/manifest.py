@@ -173,6 +173,8 @@ class Manifest:
 def load_manifest(path: str | Path, reference: Reference | None = None) -> Manifest:
     """Read and check a manifest CSV; raises ``ManifestError`` (file and line) on any bad row."""
     path = Path(path)
+    if not path.is_file():  # a FIFO would wait for a writer for ever, a device never ends
+        raise ManifestError("cannot read manifest (not a regular file)", str(path))
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)

@@ -56,6 +56,8 @@ def describe(res: Resolution, kind: str, year: int, ref: Reference) -> dict[str,
 
 
 def _read_rows(src: Path) -> tuple[list[str], list[dict[str, str]]]:
+    if not src.is_file():  # a FIFO would wait for a writer for ever, a device never ends
+        raise SvmineError("not a regular file", str(src))
     try:
         text = src.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
