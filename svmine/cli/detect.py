@@ -55,17 +55,17 @@ def detect(
         detector = Detector(patterns_dir=patterns, use_classifier=not no_classifier)
     except SvmineError as exc:
         raise fail(str(exc)) from None
+    from contextlib import nullcontext
+
+    from svmine.outputs import atomic_write
+
     try:
-        stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
-    except OSError as exc:
-        raise fail(f"{out}: cannot write ({exc.strerror})") from None
-    try:
-        failed, total = _run(detect_paths(paths, detector), stream, fmt, category, progress=out is not None)
-    finally:
-        if out:
-            stream.close()
-    if total == 0:
-        raise fail("no input files found")
+        with atomic_write(out, paths, newline="") if out else nullcontext(sys.stdout) as stream:
+            failed, total = _run(detect_paths(paths, detector), stream, fmt, category, progress=out is not None)
+            if total == 0:
+                raise fail("no input files found")  # inside: an existing --out is kept
+    except SvmineError as exc:
+        raise fail(str(exc)) from None
     if failed:
         raise fail(f"{failed} of {total} files failed", EXIT_SOME_FAILED)
 

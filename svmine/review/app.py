@@ -87,7 +87,7 @@ def create_app(
     """The review app for the store at ``db_path`` (migrated on start). ``loopback_only``: answer
     only requests whose Host header is a loopback name or address (the server binds loopback)."""
     db_path = Path(os.path.abspath(db_path))  # the page cache sits beside it whatever the working folder
-    Store.open(db_path).close()  # create or upgrade the schema before serving
+    Store.open(db_path, mode="rw").close()  # upgrade the schema before serving
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.url_map.converters["id"] = _IdConverter
     conn = store.connect(db_path)

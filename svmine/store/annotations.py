@@ -134,13 +134,20 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
 
 
 def open_migrated(db_path: str | Path) -> sqlite3.Connection:
-    """``connect`` after ``Store.open`` has brought the schema up to date (commands, training)."""
+    """``connect`` after ``Store.open`` has brought the schema up to date (commands that write:
+    annotation import). The file must already be an svmine store (``StoreError`` otherwise)."""
     from svmine.store.db import Store
 
-    if not Path(db_path).is_file():
-        raise FileNotFoundError(f"{db_path}: no such database")
-    Store.open(db_path).close()
+    Store.open(db_path, mode="rw").close()
     return connect(db_path)
+
+
+def open_readonly(db_path: str | Path) -> sqlite3.Connection:
+    """A read-only connection to an svmine store of the current schema (export, agreement,
+    training): nothing is created, migrated or switched to WAL; ``StoreError`` otherwise."""
+    from svmine.store.db import Store
+
+    return Store.open(db_path, mode="ro").conn
 
 
 @contextmanager
@@ -702,7 +709,7 @@ def training_examples(db_path: str | Path) -> list[dict]:
     were all rejected (or relabelled ``other``) gets ``["other"]``. Name matches are not sentences
     and are left out; so are items auditors still disagree on.
     """
-    conn = open_migrated(db_path)
+    conn = open_readonly(db_path)
     try:
         items = [i for i in resolved_items(conn) if i["item_type"] != "name_match"]
     finally:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from svmine.errors import SvmineError
+from svmine.outputs import atomic_path, write_text
 from svmine.tables.build import Table, build_table
 from svmine.tables.compare import appendix3_path, compare, load_reference_verdicts
 from svmine.tables.evidence import DEFAULT_MIN_PROBABILITY
-from svmine.footprints.manifest import load_manifest
+from svmine.footprints.manifest import Manifest, load_manifest
 from svmine.tables.render import TEXT_RENDERERS
 
 FORMATS = ("table", "markdown", "csv", "xlsx", "json")
@@ -19,7 +21,7 @@ def make_table(
     *,
     category: str = "social_value",
     level: str = "footprint",
-    manifest: str | Path | None = None,
+    manifest: str | Path | Manifest | None = None,
     compare_with: str | None = None,
     min_probability: float = DEFAULT_MIN_PROBABILITY,
     region: str | None = None,
@@ -34,16 +36,18 @@ def make_table(
     """
     from svmine.store import Store
 
-    if not Path(db).is_file():
-        raise SvmineError("no such database", str(db))
     if compare_with == "appendix3" and (category != "social_value" or level != "footprint"):
         raise SvmineError("--compare appendix3 answers 'does the footprint mention social value?':"
                           " use it with --category social_value --level footprint")
     if compare_with and compare_with != "appendix3" and level == "ccg":
         raise SvmineError("--compare needs footprint or document codes: not available with --level ccg")
     only = _selected_codes(region, footprint)
-    placed = load_manifest(manifest) if manifest else None
-    store = Store.open(db)
+    store = Store.open(db, mode="ro")  # refuses what is not an svmine store before the manifest is read
+    try:
+        placed = manifest if isinstance(manifest, Manifest) else load_manifest(manifest) if manifest else None
+    except BaseException:
+        store.close()
+        raise
     try:
         table = build_table(store.conn, category=category, level=level, manifest=placed,
                             min_probability=min_probability, only=only)
@@ -89,19 +93,23 @@ def _selected_codes(region: str | None, footprint: str | None) -> list[str] | No
     return picked
 
 
-def write_table(table: Table, fmt: str = "table", out: str | Path | None = None) -> str | None:
-    """Render ``table``; write it to ``out`` if given, else return the text (XLSX needs ``out``)."""
+def write_table(table: Table, fmt: str = "table", out: str | Path | None = None,
+                inputs: Iterable[str | Path | None] = ()) -> str | None:
+    """Render ``table``; write it to ``out`` if given, else return the text (XLSX needs ``out``).
+
+    ``out`` is written atomically and must not be one of ``inputs`` (``svmine.outputs``)."""
     if fmt == "xlsx":
         if out is None:
             raise SvmineError("--format xlsx needs --out FILE.xlsx")
         from svmine.tables.xlsx import write_xlsx
 
-        write_xlsx(table, out)
+        with atomic_path(out, inputs) as tmp:
+            write_xlsx(table, tmp)
         return None
     if fmt not in TEXT_RENDERERS:
         raise SvmineError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     text = TEXT_RENDERERS[fmt](table)
     if out is None:
         return text
-    Path(out).write_text(text, encoding="utf-8")
+    write_text(out, text, inputs)
     return None

@@ -6,12 +6,12 @@ Layout is fixed-width and independent of the terminal so output can be golden-te
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import textwrap
 from typing import Any
 
+from svmine.outputs import SafeDictWriter
 from svmine.tables.build import Row, Table
 
 CATEGORY_LABEL = {"social_value": "social value", "vcse": "VCSE"}
@@ -226,7 +226,7 @@ def render_markdown(table: Table) -> str:
 
 def render_csv(table: Table) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=[k for k, _ in columns(table)], lineterminator="\n")
+    writer = SafeDictWriter(buf, fieldnames=[k for k, _ in columns(table)], lineterminator="\n")
     writer.writeheader()
     writer.writerows(records(table))
     return buf.getvalue()

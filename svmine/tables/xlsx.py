@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from svmine.outputs import spreadsheet_safe
 from svmine.tables.build import Table
 from svmine.tables.render import columns, record, title, verdict_cell
 
@@ -60,22 +61,27 @@ def write_xlsx(table: Table, path: str | Path) -> None:
 
 
 def _no_formulas(cells) -> None:
-    """Document text that starts with '=' stays text: a quote must never run as a formula."""
+    """Document text stays text: a quote must never run as a formula.
+
+    A cell ``spreadsheet_safe`` would quote (it starts with = + - @, a tab or CR) is stored as a
+    string with Excel's "quote prefix" flag -- what typing a leading apostrophe does in Excel --
+    so it reads as written, is never evaluated, and stays text when the cell is edited."""
     for cell in cells:
-        if cell.data_type == "f":
+        if isinstance(cell.value, str) and spreadsheet_safe(cell.value) != cell.value:
             cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _write_summary(ws, table: Table, Font) -> None:
-    ws.append([title(table)])
+    _append(ws, [title(table)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["Documents placed by", table.attribution])
-    ws.append(["Minimum classifier probability", table.min_probability])
-    ws.append([])
+    _append(ws, ["Documents placed by", table.attribution])
+    _append(ws, ["Minimum classifier probability", table.min_probability])
+    _append(ws, [])
     verdicts = ["yes", "no", "no document", "not read"]
     social = table.category == "social_value"
     counts_head = ["explicit SV", "implicit SV", "no, implicit only"] if social else ["VCSE"]
-    ws.append(["Region", "rows", *verdicts, "yes to review", *counts_head])
+    _append(ws, ["Region", "rows", *verdicts, "yes to review", *counts_head])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for region, rows in table.regions():
@@ -83,14 +89,19 @@ def _write_summary(ws, table: Table, Font) -> None:
         tallies = ([sum(r.explicit for r in rows), sum(r.implicit for r in rows),
                     sum(r.verdict == "no" and r.implicit_only > 0 for r in rows)] if social
                    else [sum(r.vcse for r in rows)])
-        ws.append([region, len(rows), *(counts[v] for v in verdicts),
-                   sum(r.verdict == "yes" and r.review for r in rows), *tallies])
-    ws.append(["total", table.total_line()])
+        _append(ws, [region, len(rows), *(counts[v] for v in verdicts),
+                     sum(r.verdict == "yes" and r.review for r in rows), *tallies])
+    _append(ws, ["total", table.total_line()])
     if table.comparison is not None:
-        ws.append([])
-        ws.append([table.comparison.line()])
+        _append(ws, [])
+        _append(ws, [table.comparison.line()])
         for row in table.comparison.disagreements:
-            ws.append(["disagrees", row.name, row.code, f"svmine {row.verdict}", f"reference {row.reference}"])
+            _append(ws, ["disagrees", row.name, row.code, f"svmine {row.verdict}", f"reference {row.reference}"])
     for note in table.notes:
-        ws.append(["note", note])
+        _append(ws, ["note", note])
     ws.column_dimensions["A"].width = 34
+
+
+def _append(ws, values) -> None:
+    ws.append(list(values))
+    _no_formulas(ws[ws.max_row])
