@@ -128,3 +128,43 @@ def test_reference_list_runs_on_to_following_citation_pages(detector):
         (2, "Charities", "References (page 1)"),
         (3, "charities", None),  # not citation-like: the list has ended
     ]
+
+
+# Filler without cues, mentions or line-rule triggers: it makes the mention's line long.
+_FILLER = "The team met again in the spring to look at the figures for each ward. " * 8
+
+
+@pytest.mark.parametrize("rule_id, text, mention, flag, cue", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_flags_are_the_same_on_a_long_line(detector, rule_id, text, mention, flag, cue):
+    """Each case, with ~1,200 characters of other sentences on the same line around it, gets the
+    flags it gets alone: rules look at a window around the mention, and the window is wide enough
+    for every rule. (Line-start rules are only padded after the case; a cut line is not a start.)"""
+    alone = context_of(detector, text, mention)
+    line_rule = load_rule(rule_id).type != "cue"
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if mention in line)
+    lines[at] = ("" if line_rule else _FILLER) + lines[at] + " " + _FILLER
+    padded = "\n".join(lines)
+    assert context_of(detector, padded, mention) == alone
+
+
+def load_rule(rule_id):
+    return next(r for r in load_context_rules() if r.id == rule_id)
+
+
+@pytest.mark.parametrize(
+    "text, mention, flag",
+    [
+        # a copyright line far along the same (very long) line no longer flags every mention on it
+        ("We fund charities to run the cafe. " + _FILLER * 2 + "Copyright 2019 North Shire.", "charities", "boilerplate"),
+        # a citation-like start of a line 2,000 characters back does not make this a reference
+        ("Smith, J. (2015) Notes. " + _FILLER * 2 + "We fund charities to run the cafe.", "charities", "reference"),
+    ],
+)
+def test_line_rules_see_a_window_not_the_whole_line(detector, text, mention, flag):
+    assert flag not in context_of(detector, text, mention)
+
+
+def test_line_rules_still_see_the_line_near_the_mention(detector):
+    text = _FILLER + "We fund charities to run the cafe (page 4 of 20). " + _FILLER
+    assert context_of(detector, text, "charities") == {"boilerplate": "page 4 of 20"}
