@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from svmine.errors import CorruptFileError, ExtractionError
-from svmine.extract.normalize import join_lines, join_paragraphs, normalize_text, text_to_paragraphs
+from svmine.extract.normalize import join_lines, join_paragraphs, normalize_text, reflow
 from svmine.model import FLAG_LOGICAL_PAGE, METHOD_STRUCTURED, TRUNCATED_WARNING, Page
 
 # ---------------------------------------------------------------- DOCX
@@ -343,7 +343,16 @@ def _decodes(raw: bytes, encoding: str) -> bool:
         return False
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
 def extract_text_file(path: Path) -> tuple[list[Page], dict, list[str]]:
+    """Page 1 of a text file, re-flowed (``reflow``); Markdown syntax is read in files named
+    ``.md``/``.markdown`` only. Transcript times go to ``metadata["timestamps"]`` as
+    ``[offset in the page text, time]`` pairs."""
     text, encoding = decode_text(path.read_bytes())
-    body = join_paragraphs(text_to_paragraphs(text))
-    return [Page(1, body, METHOD_STRUCTURED, [FLAG_LOGICAL_PAGE], "text", [])], {"encoding": encoding}, []
+    flowed = reflow(text, markdown=path.suffix.lower() in MARKDOWN_SUFFIXES)
+    metadata: dict = {"encoding": encoding}
+    if flowed.times:
+        metadata["timestamps"] = [[offset, time] for offset, time in flowed.times]
+    return [Page(1, flowed.text, METHOD_STRUCTURED, [FLAG_LOGICAL_PAGE], "text", [])], metadata, []
