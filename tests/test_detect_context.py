@@ -65,7 +65,39 @@ CASES = [
     ("bp_copyright", "© 2017 North Shire social value partnership", "social value", "boilerplate", "©"),
     ("bp_registered", "North Shire Charities is a registered charity number 12345", "Charities", "boilerplate", "registered charity number"),
     ("bp_formats", "This document is available in alternative formats from the charities team.", "charities", "boilerplate", "This document is available"),
+    # negation scope: the negator must govern the mention (issue 11.5)
+    ("pseudo_not_adjective", "We are not light on the VCSE in this plan.", "VCSE", "negated", None),
+    ("pseudo_not_adjective", "The partnership has never been short of charities willing to help.", "charities", "negated", None),
+    ("pseudo_double_negative", "We will not forget the part charities play.", "charities", "negated", None),
+    ("pseudo_double_negative", "Social enterprises are not excluded from bidding.", "Social enterprises", "negated", None),
+    ("pseudo_no_shortage", "There is no shortage of community groups in the north.", "community groups", "negated", None),
+    ("pseudo_not_for_profit", "Not-for-profit social enterprises run both clinics.", "social enterprises", "negated", None),
+    ("term_relative", "We meet the voluntary sector, which are not statutory bodies, every month.", "voluntary sector", "negated", None),
+    ("term_relative", "Charities who do not hold contracts still sit on the board.", "Charities", "negated", None),
+    ("term_relative", "Our thanks go to VCSE colleagues who might be watching today.", "VCSE", "hypothetical", None),
+    ("term_relative", "There is no plan which names social value.", "social value", "negated", "no"),  # backward only
+    ("com_should_require", "The new contracts should require suppliers to report social value.", "social value", "committed", "should require"),
+    ("com_should_require", "The new contracts should require suppliers to report social value.", "social value", "hypothetical", None),
+    ("com_should_require", "Every bid should include a social value statement.", "social value statement", "committed", "should include"),
 ]
+
+# Negators and modals that do govern the mention keep flagging it next to the cases above.
+STILL_FLAGGED = [
+    ("The voluntary sector was not consulted on the plan.", "voluntary sector", "negated", "not"),
+    ("We have not yet engaged the third sector.", "third sector", "negated", "not"),
+    ("There is no VCSE seat on the board.", "VCSE", "negated", "no"),
+    ("The plan does not mention social value anywhere.", "social value", "negated", "not"),
+    ("Charities are not represented on the board.", "Charities", "negated", "not"),
+    ("We did not involve the voluntary sector, which was a mistake.", "voluntary sector", "negated", "not"),
+    ("Commissioners should consider social value in tenders.", "social value", "hypothetical", "should"),
+    ("Contracts should perhaps mention social value.", "social value", "hypothetical", "should"),
+    ("Commissioners could ask charities to bid.", "charities", "hypothetical", "could"),
+]
+
+
+@pytest.mark.parametrize("text, mention, flag, cue", STILL_FLAGGED)
+def test_governing_cues_still_flag(detector, text, mention, flag, cue):
+    assert context_of(detector, text, mention).get(flag) == cue
 
 
 @pytest.mark.parametrize("rule_id, text, mention, flag, cue", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])

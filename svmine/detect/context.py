@@ -8,7 +8,10 @@ Three kinds of rule, one JSON object a line:
     most ``window`` non-space tokens away (default: anywhere in the sentence), and no
     ``terminate`` cue ("but", "however", ";") lies between them. Cues of flag ``pseudo``
     ("not only", "no doubt") are matched only to cancel the shorter trigger inside them, as in
-    ConText's pseudo-triggers.
+    ConText's pseudo-triggers. A ``terminate`` cue's ``direction`` says whose scope it ends:
+    ``backward`` only that of cues after the mention (a relative pronoun: "the voluntary sector,
+    which are not statutory bodies"), ``forward`` only that of cues before it, ``bidirectional``
+    (the default) both.
 ``{"id", "flag", "type": "line", "regex"}``
     A regular expression searched in the mention's line (citations, page footers, copyright).
 ``{"id", "flag", "type": "section", "regex"}``
@@ -18,6 +21,17 @@ Three kinds of rule, one JSON object a line:
 A mention's ``context`` maps each flag to the cue text that fired it; for one flag the nearest
 cue wins. ``hypothetical`` and ``committed`` exclude each other: the nearer cue decides, a tie
 goes to ``hypothetical`` (the cautious reading).
+
+Negation scope, without a parser: a negator flags a mention only when it governs it. Where it
+governs a neighbouring word instead, a longer pseudo-trigger cancels it: an adjective or
+negative verb after it ("not light on", "not excluded", "will not forget", "no shortage of"),
+"not-for-profit"; and a relative clause after the mention ("which are not ...") ends the scope
+of the cues after it.
+
+Modality: "should" alone is hypothetical ("commissioners should consider"), but "should"
+followed by a verb that sets a requirement ("the new contracts should require suppliers to",
+"every bid should include") states what is to be done, and is ``committed`` (rule
+``com_should_require``); the longer cue wins over the bare modal.
 """
 
 from __future__ import annotations
@@ -211,7 +225,7 @@ class ContextEngine:
     def _cue_flags(self, doc: Doc, start: int, end: int, cues: list[Span], sentence: tuple[int, int]) -> dict[str, tuple[int, str]]:
         found: dict[str, tuple[int, str]] = {}
         local = self._near(doc, start, end, cues, sentence)
-        terminators = [c for c in local if c.label_ == TERMINATE]
+        terminators = [(c, self.by_id[c.id_].direction) for c in local if c.label_ == TERMINATE]
         for cue in local:
             if cue.label_ == TERMINATE:
                 continue
@@ -244,17 +258,17 @@ class ContextEngine:
         hi = bisect_right(starts, min(hi_token, sentence[1] - 1))
         return [c for c in cues[lo:hi] if c.start >= sentence[0] and c.end <= sentence[1]]
 
-    def _distance(self, doc: Doc, cue: Span, start: int, end: int, terminators: list[Span]) -> int | None:
+    def _distance(self, doc: Doc, cue: Span, start: int, end: int, terminators: list[tuple[Span, str]]) -> int | None:
         rule = self.by_id[cue.id_]
         if cue.start >= start and cue.end <= end:
             return 0  # a cue inside the span (implicit mentions are whole sentences)
         if cue.end <= start and rule.direction in ("forward", "bidirectional"):
-            lo, hi = cue.end, start
+            lo, hi, scope = cue.end, start, "forward"
         elif cue.start >= end and rule.direction in ("backward", "bidirectional"):
-            lo, hi = end, cue.start
+            lo, hi, scope = end, cue.start, "backward"
         else:
             return None
-        if any(t.start >= lo and t.end <= hi for t in terminators):
+        if any(t.start >= lo and t.end <= hi and direction in (scope, "bidirectional") for t, direction in terminators):
             return None
         distance = _words_between(doc, lo, hi)
         window = self.max_window if rule.window is None else rule.window
