@@ -44,6 +44,10 @@ CASES = [
     ("hyp_may", "In May the CCG adopted social value.", "social value", "hypothetical", None),
     ("hyp_aim", "We aim to grow the VCSE sector.", "VCSE", "hypothetical", "aim to"),
     ("hyp_aspiration", "Our ambition is that social value shapes every contract.", "social value", "hypothetical", "ambition"),
+    ("hyp_potential", "Charities have the potential to run more services.", "Charities", "hypothetical", "potential to"),
+    ("hyp_potential", "There is an opportunity for social value in the new estate.", "social value", "hypothetical", "opportunity for"),
+    ("hyp_potential", "Charities offer volunteering opportunities in every ward.", "Charities", "hypothetical", None),
+    ("pseudo_would_say", "What I would say is that the VCSE is at the table.", "VCSE", "hypothetical", None),
     ("hyp_will_consider", "We will consider social value in tenders.", "social value", "hypothetical", "will consider"),
     ("hyp_will_consider", "We will consider social value in tenders.", "social value", "committed", None),
     ("hyp_where_possible", "Where possible, contracts include social value.", "social value", "hypothetical", "Where possible"),
@@ -92,6 +96,7 @@ STILL_FLAGGED = [
     ("Commissioners should consider social value in tenders.", "social value", "hypothetical", "should"),
     ("Contracts should perhaps mention social value.", "social value", "hypothetical", "should"),
     ("Commissioners could ask charities to bid.", "charities", "hypothetical", "could"),
+    ("Charities would welcome a longer contract.", "Charities", "hypothetical", "would"),
 ]
 
 

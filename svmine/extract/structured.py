@@ -5,13 +5,14 @@ Decisions:
   depend on the printer; paragraphs and tables are read in body order, a table row becomes
   one line with cells joined by " | " (merged cells once). Section headers and footers go
   to ``Page.headers``, like running PDF headers.
-- HTML: the whole document is page 1 (``page_unit="document"``), parsed with lxml; script,
+- HTML: the whole document is page 1 (``page_unit="document"``), parsed with lxml, or with
+  html5lib when lxml stops early on deep nesting (``_parse_html``); script,
   style, noscript, template, nav, header, footer, aside, form and hidden elements are
   skipped; block elements end paragraphs, table rows become " | "-joined lines.
 - Plain text: page 1; see ``decode_text`` for the encoding: UTF-8 or cp1252 (what Windows
   tools write in the UK) unless the bytes say otherwise; charset-normalizer only for other
   scripts. Hard-wrapped lines are re-flowed into paragraphs and transcript timestamps are
-  taken out of the text (``text_to_paragraphs``).
+  taken out of the text (``svmine.extract.normalize.reflow``).
 """
 
 from __future__ import annotations
