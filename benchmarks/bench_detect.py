@@ -6,7 +6,11 @@ the classifier, and pages/s and words/s of pdfplumber extracting the same kind o
 PDF written with reportlab. Target: detection at least 5x faster than extraction, so detection is
 never the bottleneck of a scan.
 
-    .venv/bin/python benchmarks/bench_detect.py [--pages 150] [--pdf-pages 15]
+Then time against line length: one page that is a single line (an HTML or text file with no line
+breaks) of 12.5k, 50k, 100k and 200k characters. The time per character must stay flat (context
+rules look at a window around each mention, not the whole line).
+
+    .venv/bin/python benchmarks/bench_detect.py [--pages 150] [--pdf-pages 15] [--line-lengths 12500,50000]
 """
 
 from __future__ import annotations
@@ -146,11 +150,34 @@ def bench_pdfplumber(pages: list[str]) -> float:
     return words / seconds
 
 
+def bench_line_length(lengths: list[int], use_classifier: bool) -> None:
+    from svmine.detect import Detector
+
+    detector = Detector(use_classifier=use_classifier)
+    if use_classifier and detector.classifier is None:
+        return
+    text = " ".join(" ".join(p.split()) for p in make_pages(max(lengths) // 2500 + 2))
+    detector.detect_text(text[:2000])
+    label = "with classifier" if use_classifier else "patterns only"
+    for n in lengths:
+        seconds = timed(lambda: detector.detect_text(text[:n]), repeat=1)
+        count = len(detector.detect_text(text[:n]).mentions) if n == lengths[-1] else None
+        extra = f", {count} mentions" if count is not None else ""
+        print(f"one {n:>7,}-character line ({label}): {seconds:6.2f} s  {seconds / n * 1e6:6.1f} µs/char{extra}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=150, help="pages of generated text for detection")
     parser.add_argument("--pdf-pages", type=int, default=15, help="pages in the PDF for pdfplumber")
+    parser.add_argument("--line-lengths", default="12500,50000,100000,200000", help="characters of the one-line pages")
+    parser.add_argument("--only-lines", action="store_true", help="run the line-length figures only")
     args = parser.parse_args()
+    lengths = [int(x) for x in args.line_lengths.split(",") if x]
+    if args.only_lines:
+        bench_line_length(lengths, use_classifier=False)
+        bench_line_length(lengths, use_classifier=True)
+        return
     pages = make_pages(args.pages)
     words = sum(len(p.split()) for p in pages)
     print(f"{args.pages} generated pages, {words:,} words")
@@ -162,6 +189,8 @@ def main() -> None:
     print(f"detection / extraction speed:      {detect_rate / extract_rate:10.1f}x (patterns only; target >= 5x)")
     if with_model:
         print(f"                                   {with_model / extract_rate:10.1f}x (with classifier)")
+    bench_line_length(lengths, use_classifier=False)
+    bench_line_length(lengths, use_classifier=True)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,10 @@ FLAG_HAS_TABLES = "has_tables"
 FLAG_FALLBACK = "engine_fallback"  # auto engine fell back to pdfplumber for this page
 FLAG_LOGICAL_PAGE = "logical_page"  # DOCX/HTML/text: not a printed page
 
+# Start of a Document warning saying a parser stopped before the end of the file: text after
+# that point is missing, so "no mention" from such a document is not a reliable "no".
+TRUNCATED_WARNING = "text truncated"
+
 # What one "page" means for a document format.
 PAGE_UNIT_PDF = "pdf_page"
 PAGE_UNIT_SECTION = "section"  # DOCX: one logical page per section
@@ -65,6 +69,7 @@ class Document(_Record):
     metadata: dict[str, Any] = field(default_factory=dict)  # title, author, created, modified
     pages: list[Page] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    truncated: bool = False  # a parser stopped early (see the TRUNCATED_WARNING warning)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Document":

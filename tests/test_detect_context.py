@@ -44,6 +44,10 @@ CASES = [
     ("hyp_may", "In May the CCG adopted social value.", "social value", "hypothetical", None),
     ("hyp_aim", "We aim to grow the VCSE sector.", "VCSE", "hypothetical", "aim to"),
     ("hyp_aspiration", "Our ambition is that social value shapes every contract.", "social value", "hypothetical", "ambition"),
+    ("hyp_potential", "Charities have the potential to run more services.", "Charities", "hypothetical", "potential to"),
+    ("hyp_potential", "There is an opportunity for social value in the new estate.", "social value", "hypothetical", "opportunity for"),
+    ("hyp_potential", "Charities offer volunteering opportunities in every ward.", "Charities", "hypothetical", None),
+    ("pseudo_would_say", "What I would say is that the VCSE is at the table.", "VCSE", "hypothetical", None),
     ("hyp_will_consider", "We will consider social value in tenders.", "social value", "hypothetical", "will consider"),
     ("hyp_will_consider", "We will consider social value in tenders.", "social value", "committed", None),
     ("hyp_where_possible", "Where possible, contracts include social value.", "social value", "hypothetical", "Where possible"),
@@ -65,7 +69,40 @@ CASES = [
     ("bp_copyright", "© 2017 North Shire social value partnership", "social value", "boilerplate", "©"),
     ("bp_registered", "North Shire Charities is a registered charity number 12345", "Charities", "boilerplate", "registered charity number"),
     ("bp_formats", "This document is available in alternative formats from the charities team.", "charities", "boilerplate", "This document is available"),
+    # negation scope: the negator must govern the mention (issue 11.5)
+    ("pseudo_not_adjective", "We are not light on the VCSE in this plan.", "VCSE", "negated", None),
+    ("pseudo_not_adjective", "The partnership has never been short of charities willing to help.", "charities", "negated", None),
+    ("pseudo_double_negative", "We will not forget the part charities play.", "charities", "negated", None),
+    ("pseudo_double_negative", "Social enterprises are not excluded from bidding.", "Social enterprises", "negated", None),
+    ("pseudo_no_shortage", "There is no shortage of community groups in the north.", "community groups", "negated", None),
+    ("pseudo_not_for_profit", "Not-for-profit social enterprises run both clinics.", "social enterprises", "negated", None),
+    ("term_relative", "We meet the voluntary sector, which are not statutory bodies, every month.", "voluntary sector", "negated", None),
+    ("term_relative", "Charities who do not hold contracts still sit on the board.", "Charities", "negated", None),
+    ("term_relative", "Our thanks go to VCSE colleagues who might be watching today.", "VCSE", "hypothetical", None),
+    ("term_relative", "There is no plan which names social value.", "social value", "negated", "no"),  # backward only
+    ("com_should_require", "The new contracts should require suppliers to report social value.", "social value", "committed", "should require"),
+    ("com_should_require", "The new contracts should require suppliers to report social value.", "social value", "hypothetical", None),
+    ("com_should_require", "Every bid should include a social value statement.", "social value statement", "committed", "should include"),
 ]
+
+# Negators and modals that do govern the mention keep flagging it next to the cases above.
+STILL_FLAGGED = [
+    ("The voluntary sector was not consulted on the plan.", "voluntary sector", "negated", "not"),
+    ("We have not yet engaged the third sector.", "third sector", "negated", "not"),
+    ("There is no VCSE seat on the board.", "VCSE", "negated", "no"),
+    ("The plan does not mention social value anywhere.", "social value", "negated", "not"),
+    ("Charities are not represented on the board.", "Charities", "negated", "not"),
+    ("We did not involve the voluntary sector, which was a mistake.", "voluntary sector", "negated", "not"),
+    ("Commissioners should consider social value in tenders.", "social value", "hypothetical", "should"),
+    ("Contracts should perhaps mention social value.", "social value", "hypothetical", "should"),
+    ("Commissioners could ask charities to bid.", "charities", "hypothetical", "could"),
+    ("Charities would welcome a longer contract.", "Charities", "hypothetical", "would"),
+]
+
+
+@pytest.mark.parametrize("text, mention, flag, cue", STILL_FLAGGED)
+def test_governing_cues_still_flag(detector, text, mention, flag, cue):
+    assert context_of(detector, text, mention).get(flag) == cue
 
 
 @pytest.mark.parametrize("rule_id, text, mention, flag, cue", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
@@ -128,3 +165,43 @@ def test_reference_list_runs_on_to_following_citation_pages(detector):
         (2, "Charities", "References (page 1)"),
         (3, "charities", None),  # not citation-like: the list has ended
     ]
+
+
+# Filler without cues, mentions or line-rule triggers: it makes the mention's line long.
+_FILLER = "The team met again in the spring to look at the figures for each ward. " * 8
+
+
+@pytest.mark.parametrize("rule_id, text, mention, flag, cue", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_flags_are_the_same_on_a_long_line(detector, rule_id, text, mention, flag, cue):
+    """Each case, with ~1,200 characters of other sentences on the same line around it, gets the
+    flags it gets alone: rules look at a window around the mention, and the window is wide enough
+    for every rule. (Line-start rules are only padded after the case; a cut line is not a start.)"""
+    alone = context_of(detector, text, mention)
+    line_rule = load_rule(rule_id).type != "cue"
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if mention in line)
+    lines[at] = ("" if line_rule else _FILLER) + lines[at] + " " + _FILLER
+    padded = "\n".join(lines)
+    assert context_of(detector, padded, mention) == alone
+
+
+def load_rule(rule_id):
+    return next(r for r in load_context_rules() if r.id == rule_id)
+
+
+@pytest.mark.parametrize(
+    "text, mention, flag",
+    [
+        # a copyright line far along the same (very long) line no longer flags every mention on it
+        ("We fund charities to run the cafe. " + _FILLER * 2 + "Copyright 2019 North Shire.", "charities", "boilerplate"),
+        # a citation-like start of a line 2,000 characters back does not make this a reference
+        ("Smith, J. (2015) Notes. " + _FILLER * 2 + "We fund charities to run the cafe.", "charities", "reference"),
+    ],
+)
+def test_line_rules_see_a_window_not_the_whole_line(detector, text, mention, flag):
+    assert flag not in context_of(detector, text, mention)
+
+
+def test_line_rules_still_see_the_line_near_the_mention(detector):
+    text = _FILLER + "We fund charities to run the cafe (page 4 of 20). " + _FILLER
+    assert context_of(detector, text, "charities") == {"boilerplate": "page 4 of 20"}

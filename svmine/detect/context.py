@@ -8,7 +8,10 @@ Three kinds of rule, one JSON object a line:
     most ``window`` non-space tokens away (default: anywhere in the sentence), and no
     ``terminate`` cue ("but", "however", ";") lies between them. Cues of flag ``pseudo``
     ("not only", "no doubt") are matched only to cancel the shorter trigger inside them, as in
-    ConText's pseudo-triggers.
+    ConText's pseudo-triggers. A ``terminate`` cue's ``direction`` says whose scope it ends:
+    ``backward`` only that of cues after the mention (a relative pronoun: "the voluntary sector,
+    which are not statutory bodies"), ``forward`` only that of cues before it, ``bidirectional``
+    (the default) both.
 ``{"id", "flag", "type": "line", "regex"}``
     A regular expression searched in the mention's line (citations, page footers, copyright).
 ``{"id", "flag", "type": "section", "regex"}``
@@ -18,6 +21,17 @@ Three kinds of rule, one JSON object a line:
 A mention's ``context`` maps each flag to the cue text that fired it; for one flag the nearest
 cue wins. ``hypothetical`` and ``committed`` exclude each other: the nearer cue decides, a tie
 goes to ``hypothetical`` (the cautious reading).
+
+Negation scope, without a parser: a negator flags a mention only when it governs it. Where it
+governs a neighbouring word instead, a longer pseudo-trigger cancels it: an adjective or
+negative verb after it ("not light on", "not excluded", "will not forget", "no shortage of"),
+"not-for-profit"; and a relative clause after the mention ("which are not ...") ends the scope
+of the cues after it.
+
+Modality: "should" alone is hypothetical ("commissioners should consider"), but "should"
+followed by a verb that sets a requirement ("the new contracts should require suppliers to",
+"every bid should include") states what is to be done, and is ``committed`` (rule
+``com_should_require``); the longer cue wins over the bare modal.
 """
 
 from __future__ import annotations
@@ -45,6 +59,11 @@ TYPES = ("cue", "line", "section")
 DIRECTIONS = ("forward", "backward", "bidirectional")
 MODALITY = ("hypothetical", "committed")
 RULES_FILE = "context.jsonl"
+# Scope limits that keep the cost per mention independent of the length of its sentence and
+# line: a cue rule without a window reaches this many words; line rules see the mention's line
+# clipped to this many characters either side of the mention.
+MAX_CUE_WINDOW = 60
+LINE_WINDOW = 300
 
 if not Span.has_extension("svmine_context"):
     Span.set_extension("svmine_context", default=None)
@@ -159,12 +178,16 @@ class ContextEngine:
         self.matcher = Matcher(self.nlp.vocab, validate=True)
         self.line_rules: list[tuple[ContextRule, re.Pattern]] = []
         self.section_rules: list[tuple[ContextRule, re.Pattern]] = []
+        self.max_window = 0
+        self._index_of: list[Span] | None = None
+        self._index: tuple[list[int], list[int]] = ([], [])
 
     def add_rules(self, rules: Iterable[ContextRule]) -> None:
         for rule in rules:
             self.rules.append(rule)
             self.by_id[rule.id] = rule
             if rule.type == "cue":
+                self.max_window = max(self.max_window, MAX_CUE_WINDOW if rule.window is None else rule.window)
                 self.matcher.add(rule.id, [compile_pattern(self.nlp, rule.pattern)])
             elif rule.type == "line":
                 self.line_rules.append((rule, re.compile(rule.regex, re.IGNORECASE)))
@@ -195,20 +218,14 @@ class ContextEngine:
             sentence = (sent.start, sent.end)
         cues = self.cues(doc, *sentence) if cues is None else cues
         found = self._cue_flags(doc, start, end, cues, sentence)
-        start_char = doc[start].idx
-        found.update(self._text_flags(doc, start_char, found))
+        last = doc[end - 1]
+        found.update(self._text_flags(doc, doc[start].idx, last.idx + len(last), found))
         return {flag: cue for flag, (_, cue) in sorted(found.items())}
 
     def _cue_flags(self, doc: Doc, start: int, end: int, cues: list[Span], sentence: tuple[int, int]) -> dict[str, tuple[int, str]]:
-        lo = bisect_left([c.start for c in cues], sentence[0])
-        local = []
-        for cue in cues[lo:]:
-            if cue.start >= sentence[1]:
-                break
-            if cue.end <= sentence[1]:
-                local.append(cue)
-        terminators = [c for c in local if c.label_ == TERMINATE]
         found: dict[str, tuple[int, str]] = {}
+        local = self._near(doc, start, end, cues, sentence)
+        terminators = [(c, self.by_id[c.id_].direction) for c in local if c.label_ == TERMINATE]
         for cue in local:
             if cue.label_ == TERMINATE:
                 continue
@@ -222,33 +239,60 @@ class ContextEngine:
             del found[loser]
         return found
 
-    def _distance(self, doc: Doc, cue: Span, start: int, end: int, terminators: list[Span]) -> int | None:
+    def _near(self, doc: Doc, start: int, end: int, cues: list[Span], sentence: tuple[int, int]) -> list[Span]:
+        """Cues of ``sentence`` at most ``max_window`` words from ``doc[start:end]`` (or inside it).
+
+        A cue further away cannot fire (every rule's window is at most ``max_window``), nor can a
+        terminator there come between a cue and the span, so the result is the same as looking
+        at the whole sentence, at a cost that does not grow with the sentence's length.
+        """
+        if cues is not self._index_of:
+            self._index_of = cues  # callers pass the same list for every mention of a sentence
+            self._index = ([c.start for c in cues], [c.end for c in cues])
+        starts, ends = self._index
+        _words_between(doc, 0, 0)  # builds the prefix count
+        counts = doc.user_data["svmine_word_count"]
+        lo_token = int(numpy.searchsorted(counts, counts[start] - self.max_window, "left"))
+        hi_token = int(numpy.searchsorted(counts, counts[end] + self.max_window, "right")) - 1
+        lo = bisect_left(ends, max(lo_token, sentence[0] + 1))
+        hi = bisect_right(starts, min(hi_token, sentence[1] - 1))
+        return [c for c in cues[lo:hi] if c.start >= sentence[0] and c.end <= sentence[1]]
+
+    def _distance(self, doc: Doc, cue: Span, start: int, end: int, terminators: list[tuple[Span, str]]) -> int | None:
         rule = self.by_id[cue.id_]
         if cue.start >= start and cue.end <= end:
             return 0  # a cue inside the span (implicit mentions are whole sentences)
         if cue.end <= start and rule.direction in ("forward", "bidirectional"):
-            lo, hi = cue.end, start
+            lo, hi, scope = cue.end, start, "forward"
         elif cue.start >= end and rule.direction in ("backward", "bidirectional"):
-            lo, hi = end, cue.start
+            lo, hi, scope = end, cue.start, "backward"
         else:
             return None
-        if any(t.start >= lo and t.end <= hi for t in terminators):
+        if any(t.start >= lo and t.end <= hi and direction in (scope, "bidirectional") for t, direction in terminators):
             return None
         distance = _words_between(doc, lo, hi)
-        return distance if rule.window is None or distance <= rule.window else None
+        window = self.max_window if rule.window is None else rule.window
+        return distance if distance <= window else None
 
-    def _text_flags(self, doc: Doc, start_char: int, found: dict) -> dict[str, tuple[int, str]]:
+    def _text_flags(self, doc: Doc, start_char: int, end_char: int, found: dict) -> dict[str, tuple[int, str]]:
         text = doc_text(doc)
         out: dict[str, tuple[int, str]] = {}
-        line_start = text.rfind("\n", 0, start_char) + 1
-        line_end = text.find("\n", start_char)
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        lo = max(0, start_char - LINE_WINDOW)
+        lo = text.rfind("\n", lo, start_char) + 1 or lo
+        hi = text.find("\n", end_char, end_char + LINE_WINDOW)
+        hi = hi if hi >= 0 else min(len(text), end_char + LINE_WINDOW)
+        # A line cut short at its start gets a NUL before it, so "^"-anchored rules (a citation
+        # at the start of a line) do not take the cut for the start of the line.
+        line = ("\0" if lo > 0 and text[lo - 1] != "\n" else "") + text[lo:hi]
         for rule, regex in self.line_rules:
             m = regex.search(line)
             if m and rule.flag not in found and rule.flag not in out:
                 out[rule.flag] = (0, m.group(0).strip())
-        for end, flag, heading in reversed(self._headings(doc)):
-            if end <= line_start and flag not in found and flag not in out:
+        # A heading line ends at its line break, so one ending before the mention is on an
+        # earlier line.
+        headings = self._headings(doc)
+        for _, flag, heading in reversed(headings[: bisect_left(headings, (start_char,))]):
+            if flag not in found and flag not in out:
                 out[flag] = (0, heading)
         return out
 

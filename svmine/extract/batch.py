@@ -70,7 +70,7 @@ def collect_files(paths: Iterable[str | os.PathLike], include=(), exclude=()) ->
 def page_records(doc: Document) -> Iterator[dict]:
     """One JSON-able record per page: what ``svmine extract`` writes as a line."""
     for page in doc.pages:
-        yield {
+        record = {
             "document": doc.path,
             "sha256": doc.sha256,
             "format": doc.format,
@@ -82,6 +82,9 @@ def page_records(doc: Document) -> Iterator[dict]:
             "headers": page.headers,
             "text": page.text,
         }
+        if page.number == 1 and doc.metadata.get("timestamps"):  # transcripts: text files are one page
+            record["timestamps"] = doc.metadata["timestamps"]
+        yield record
 
 
 def failure_lines(results: list[FileResult]) -> list[str]:

@@ -6,6 +6,8 @@ Decisions:
   name: an error page or a login wall instead of the plan) is **not** extracted: it raises
   ``FormatMismatchError`` naming what it really holds. Mining it as if it were the plan would
   quietly report "no mention"; renaming it to ``.html`` extracts it as a web page.
+- ``Document.truncated`` is set when a reader's warnings say a parser stopped before the end
+  of the file (they start with ``TRUNCATED_WARNING``), whatever the format.
 - ``timeout``: when given, the work runs in a child process that is killed when the time is
   up, because a pathological PDF can loop inside PDFium's or pdfminer's code where no Python
   signal would reach it (see ``svmine.extract.worker``).
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from svmine.errors import ExtractionError, FormatMismatchError
 from svmine.extract.files import detect_format, sha256_file
-from svmine.model import PAGE_UNIT_DOCUMENT, PAGE_UNIT_PDF, PAGE_UNIT_SECTION, Document
+from svmine.model import TRUNCATED_WARNING, PAGE_UNIT_DOCUMENT, PAGE_UNIT_PDF, PAGE_UNIT_SECTION, Document
 
 ENGINES = ("auto", "pdfplumber", "pdfium")
 _CLAIMED = {".pdf": "pdf", ".docx": "docx", ".docm": "docx"}
@@ -84,4 +86,5 @@ def _extract(path: Path, *, engine: str, ocr: bool, max_pages: int) -> Document:
         reader = {"docx": structured.extract_docx, "html": structured.extract_html, "text": structured.extract_text_file}[fmt]
         pages, metadata, warnings = reader(path)
         unit = PAGE_UNIT_SECTION if fmt == "docx" else PAGE_UNIT_DOCUMENT
-    return Document(str(path), sha, fmt, unit, metadata, pages, warnings)
+    truncated = any(w.startswith(TRUNCATED_WARNING) for w in warnings)
+    return Document(str(path), sha, fmt, unit, metadata, pages, warnings, truncated)
