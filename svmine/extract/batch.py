@@ -16,7 +16,7 @@ from pathlib import Path
 
 from svmine.errors import ExtractionError, NotRegularFileError
 from svmine.extract.core import extract_document
-from svmine.extract.files import iter_input_files, special_file_reason
+from svmine.extract.files import display_path, iter_input_files, special_file_reason
 from svmine.model import Document
 
 
@@ -78,10 +78,14 @@ def collect_files(paths: Iterable[str | os.PathLike], include=(), exclude=()) ->
 
 
 def page_records(doc: Document) -> Iterator[dict]:
-    """One JSON-able record per page: what ``svmine extract`` writes as a line."""
+    """One JSON-able record per page: what ``svmine extract`` writes as a line.
+
+    ``document`` is the path as text; a name that is not UTF-8 has ``\\xNN`` escapes (JSON
+    text cannot carry the raw bytes).
+    """
     for page in doc.pages:
         yield {
-            "document": doc.path,
+            "document": display_path(doc.path),
             "sha256": doc.sha256,
             "format": doc.format,
             "page_unit": doc.page_unit,
