@@ -320,3 +320,27 @@ def test_a_stale_running_run_is_recognised_by_pid_and_start_time(db_path: Path, 
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+# -- svmine detect: time limit and special files ---------------------------------------------------
+
+
+@pytest.mark.timeout(180)
+def test_detect_timeout_stops_a_long_file_and_goes_on(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    make_corpus(corpus, pdfs=1, pdf_pages=60, texts=1)
+    result = runner.invoke(app, ["detect", str(corpus), "--no-classifier", "--timeout", "0.2"])
+    assert result.exit_code == 1, result.output
+    line = next(x for x in result.stderr.splitlines() if "plan-0000.pdf" in x)
+    assert "took longer than 0.2 s" in line and "retry with a larger --timeout" in line
+    assert "paper-0000.txt  (" in result.stdout  # the next file was still read
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("timeout", ["0", "30"])
+def test_detect_reports_special_files_and_reads_the_rest(hostile: Path, timeout: str) -> None:
+    result = runner.invoke(app, ["detect", str(hostile), "--no-classifier", "--timeout", timeout])
+    assert result.exit_code == 1
+    for name, _, reason in SPECIAL:
+        assert any(name in x and reason in x for x in result.stderr.splitlines()), name
+    assert "good.txt  (" in result.stdout and "caf\\xe9 plan.txt  (" in result.stdout

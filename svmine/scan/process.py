@@ -64,8 +64,15 @@ def resolve_options(options: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def get_detector(options: dict[str, Any]):
-    """The worker's Detector for these options (built on first use, then reused)."""
-    key = (options.get("patterns_dir"), options.get("model_path"), bool(options.get("use_classifier", True)))
+    """The process's Detector for these options: built on first use, then reused.
+
+    Building one (spaCy pipeline, pattern rules, classifier) costs seconds; a worker handles
+    many documents, and forked workers inherit the parent's. The key includes the model file
+    that would be loaded and the stat of the rule and model files, so a changed file or a
+    changed ``$SVMINE_MODEL`` builds a new one instead of silently reusing the old.
+    """
+    key = (options.get("patterns_dir"), options.get("model_path"), bool(options.get("use_classifier", True)),
+           _sources(options))
     if key not in _DETECTORS:
         from svmine.detect import Detector
 
@@ -74,6 +81,26 @@ def get_detector(options: dict[str, Any]):
             kwargs["model_path"] = key[1]
         _DETECTORS[key] = Detector(**kwargs)
     return _DETECTORS[key]
+
+
+def _sources(options: dict[str, Any]) -> tuple:
+    """(path, size, mtime_ns) of the model and of a user pattern folder's files: cheap stats."""
+    found = []
+    paths: list[Path] = []
+    if options.get("use_classifier", True):
+        from svmine.detect.classifier import default_model_path
+
+        model = Path(options["model_path"]) if options.get("model_path") else default_model_path()
+        paths += [model, model.with_suffix(".json")]
+    if options.get("patterns_dir"):
+        paths += sorted(Path(options["patterns_dir"]).glob("*.jsonl"))
+    for path in paths:
+        try:
+            info = path.stat()
+            found.append((str(path), info.st_size, info.st_mtime_ns))
+        except OSError:
+            found.append((str(path), None, None))
+    return tuple(found)
 
 
 def fingerprint(options: dict[str, Any]) -> dict[str, str]:
