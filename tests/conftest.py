@@ -40,6 +40,19 @@ def db_path(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory) -> Path:
+    """The compiled-classifier cache (svmine.detect.compiled) in a session folder, not ~/.cache."""
+    folder = tmp_path_factory.mktemp("svmine-cache")
+    saved = os.environ.get("SVMINE_CACHE")
+    os.environ["SVMINE_CACHE"] = str(folder)  # subprocesses (svmine scan ...) inherit it
+    yield folder
+    if saved is None:
+        os.environ.pop("SVMINE_CACHE", None)
+    else:
+        os.environ["SVMINE_CACHE"] = saved
+
+
 # Processes a test run may leave by design: multiprocessing's helpers live as long as the
 # interpreter that started them and exit with it.
 _EXPECTED_CHILDREN = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")

@@ -77,8 +77,11 @@ def get_detector(options: dict[str, Any]):
         from svmine.detect import Detector
 
         kwargs: dict[str, Any] = {"patterns_dir": key[0], "use_classifier": key[2]}
-        if key[1] is not None:
-            kwargs["model_path"] = key[1]
+        if key[2]:
+            from svmine.detect.compiled import load_classifier
+
+            # The same verified model, without importing scikit-learn after the first start.
+            kwargs["model_path"] = load_classifier(key[1]) or (key[1] if key[1] is not None else "default")
         _DETECTORS[key] = Detector(**kwargs)
     return _DETECTORS[key]
 
