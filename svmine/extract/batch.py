@@ -171,7 +171,7 @@ def _common_folder(paths: list[Path]) -> str:
 
 
 def _name(path: Path, base: str = "") -> str:
-    return os.path.relpath(path, base) if base else str(path)
+    return display_path(os.path.relpath(path, base) if base else str(path))
 
 
 def _message(error: ExtractionError) -> str:
