@@ -1,8 +1,10 @@
 """A small, hand-made store for the table and report tests (and their golden files).
 
-Six documents in five of seven footprints: a strong explicit "yes" with a weighting, a "yes" that
-rests on one implicit classifier sentence (review), a read document with nothing ("no"), an
-encrypted file ("not read"), a CCG policy, and a file no footprint claims.
+Seven documents in six of seven footprints: a strong explicit "yes" with a weighting (and a
+fragment that names social value, which must not be its quote), a plan whose only social value
+evidence is one implicit classifier sentence ("no (implicit only)"), a plan that names social value
+only hypothetically ("no", set aside), a read document with nothing ("no"), an encrypted file
+("not read"), a CCG policy, and a file no footprint claims. All sentences are made up for the tests.
 """
 
 from __future__ import annotations
@@ -66,10 +68,12 @@ def result(path: str, sha_char: str, pages: list[str], code: str | None, *, stat
 
 def results() -> list[dict]:
     gm = result("plans/greater_manchester_plan.pdf", "a", [
-        "Taking charge of our health. There is no social value policy in the old plan. We fund the voluntary sector.",
+        "Social value. Taking charge of our health. There is no social value policy in the old plan."
+        " We fund the voluntary sector.",
         "Our strategy. Contracts will be weighted 10% on social value. Bidders must show local jobs.",
     ], "E54000007")
     gm["mentions"] = [
+        mention(gm, 1, "Social value"),
         mention(gm, 1, "social value", context={"negated": "no"}),
         mention(gm, 1, "voluntary sector", category="vcse"),
         mention(gm, 2, "social value"),
@@ -90,9 +94,13 @@ def results() -> list[dict]:
         "Procurement policy. The CCG will consider social value in all tenders above threshold.",
     ], "E54000028", ccg="E38000027", fmt="docx", att_status="review")
     ccg["mentions"] = [mention(ccg, 1, "social value", source="classifier", probability=0.91)]
-    loose = result("misc/unplaced.txt", "f", ["A note about social value."], None, fmt="text")
+    loose = result("misc/unplaced.txt", "f", ["Notes on social value"], None, fmt="text")
     loose["mentions"] = [mention(loose, 1, "social value")]
-    return [gm, nwl, devon, broken, ccg, loose]
+    cm = result("plans/cheshire_merseyside.pdf", "0", [
+        "Our estate plan. We may look at social value when the next round of contracts comes up. The end.",
+    ], "E54000008")
+    cm["mentions"] = [mention(cm, 1, "social value", context={"hypothetical": "may"})]
+    return [gm, nwl, devon, broken, ccg, loose, cm]
 
 
 def make_store(path: Path) -> Path:

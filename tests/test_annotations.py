@@ -257,7 +257,7 @@ def test_import_and_agreement_commands(decided, tmp_path):
     "args, message",
     [
         (["export", "--format", "csv", "--out", "{tmp}/x"], "unknown format 'csv'"),
-        (["export", "--out", "{tmp}/missing/x.jsonl"], "folder does not exist"),
+        (["export", "--out", "{tmp}/in.jsonl/x.jsonl"], "is a file, not a folder"),
         (["import", "--format", "labelstudio", "{tmp}/in.jsonl"], "cannot import 'labelstudio'"),
         (["import", "{tmp}/in.jsonl"], "not JSON"),
     ],

@@ -90,7 +90,7 @@ def test_runs_as_jsonl(scanned) -> None:
         ([], ["broken-00.pdf", "paper-0000.txt", "paper-0001.txt", "plan-0000.pdf", "plan-0001.pdf"]),
         (["--status", "failed"], ["broken-00.pdf"]),
         (["--document", "plan-0001"], ["plan-0001.pdf"]),
-        (["--footprint", "E54999999"], []),
+        (["--footprint", "E54000032"], []),  # a real footprint no document is in (an unknown code is exit 2)
     ],
 )
 def test_documents_as_csv_with_filters(scanned, filters: list[str], expected: list[str]) -> None:

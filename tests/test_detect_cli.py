@@ -57,7 +57,7 @@ def test_detect_jsonl_to_file_with_category_filter(plan, tmp_path):
 
 
 def test_unwritable_out_is_a_usage_error(plan, tmp_path):
-    result = run("detect", plan, "--no-classifier", "--out", tmp_path / "missing" / "out.jsonl")
+    result = run("detect", plan, "--no-classifier", "--out", plan / "out.jsonl")  # a file where a folder must be
     assert result.exit_code == 2 and "cannot write" in result.stderr
 
 

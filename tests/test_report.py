@@ -67,13 +67,55 @@ def test_report_escapes_document_text(report):
     assert "&amp; trained" in html
 
 
-def test_report_compares_with_appendix3_by_default(report, tmp_path):
+def test_report_compares_only_when_asked(report, tmp_path):
+    """--compare is opt-in: Appendix 3 judged the 44 STP plans of 2016, not any corpus."""
     html = report.read_text(encoding="utf-8")
-    assert "Agreement with Appendix 3 (2017): <strong>4 of 4</strong>" in html and "No disagreements." in html
+    assert "Agreement with" not in html and "kappa" not in html and "Appendix 3 (2017)</th>" not in html
     db = td.make_store(tmp_path / "t.db")
-    out = tmp_path / "plain.html"
-    assert runner.invoke(app, ["report", "--db", str(db), "--out", str(out), "--compare", "none"]).exit_code == 0
-    assert "Agreement with" not in out.read_text(encoding="utf-8")
+    out = tmp_path / "compared.html"
+    assert runner.invoke(app, ["report", "--db", str(db), "--out", str(out), "--compare", "appendix3"]).exit_code == 0
+    compared = out.read_text(encoding="utf-8")
+    # C&M no/no, GM yes/yes, NCL yes/yes, Devon no/no; NWL (implicit only) no against the report's yes
+    assert "Agreement with Appendix 3 (2017): <strong>4 of 5</strong>" in compared
+    assert 'href="#fp-E54000027">North West London</a> (svmine no, reference yes)' in compared
+    plain = tmp_path / "plain.html"
+    assert runner.invoke(app, ["report", "--db", str(db), "--out", str(plain), "--compare", "none"]).exit_code == 0
+    assert "Agreement with" not in plain.read_text(encoding="utf-8")
+
+
+def _figures(html: str) -> dict[str, int]:
+    return {k: int(n) for k, n in re.findall(r'data-key="([^"]+)"><div class="n">(\d+)</div>', html)}
+
+
+def test_report_summary_agrees_with_the_table(report):
+    """The report's footprint counts are the table's, and its verdict counts add up to 44."""
+    import json
+
+    html = report.read_text(encoding="utf-8")
+    db = report.parent / "t.db"
+    table = json.loads(runner.invoke(app, ["table", "--db", str(db), "--format", "json"]).output)
+    figures = _figures(html)
+    for key in ("rows", "yes", "yes to review", "no", "no, implicit only", "no document", "not read"):
+        assert figures[key] == table["summary"][key], key
+    assert figures["rows"] == 44 == sum(figures[k] for k in ("yes", "no", "no document", "not read"))
+    assert figures["no, implicit only"] == 1
+    # by document (the unplaced note counts too): GM, Camden, unplaced name social value; NWL is implicit only
+    assert (figures["documents yes"], figures["documents implicit only"]) == (3, 1)
+    line = "44 footprints: yes 2 (1 to review) + no 3 (1 implicit only) + no document 38 + not read 1"
+    assert html.count(f"Total: {line}.") == 2  # under the figures and under the table
+
+
+def test_report_shows_implicit_only_as_no(report):
+    """A plan with implicit sentences only: "no" with its count, in the table and by the document."""
+    html = report.read_text(encoding="utf-8")
+    row = html[html.index('<tr id="fp-E54000027"'):]
+    row = row[: row.index("</tr>")]
+    assert 'class="fp-row v-implicit"' in row
+    assert "no · implicit only</span>" in row and "implicit only: 1 sentence" in row
+    doc = html[html.index('id="doc-bbbbbbbbbbbb"'):]
+    doc = doc[: doc.index("</details>")]
+    assert '<span class="path" title="plans/nw_london.pdf">nw_london.pdf</span>' in doc
+    assert "Implicit only: the classifier found 1 sentence that may describe social value without naming it" in doc and "it is in the review queue" in doc
 
 
 def test_report_bad_db(tmp_path):
@@ -144,12 +186,16 @@ def test_report_in_headless_chromium(report):
             shapes = page.locator("svg#map path[data-code]").count()
             page.locator(".toolbar button[data-filter='v-yes v-review']").click()
             visible = page.locator("#footprint-table tr.fp-row:visible").count()
+            page.locator(".toolbar button[data-filter='v-implicit']").click()
+            implicit = [page.locator("#footprint-table tr.fp-row:visible td").first.inner_text(),
+                        page.locator("#footprint-table tr.fp-row:visible").count()]
         finally:
             browser.close()
     assert requests == [report.as_uri()], f"external requests: {requests}"
     assert map_box and map_box["width"] > 300 and map_box["height"] > 300
     assert (rows, shapes) == (44, 44)
-    assert visible == 3  # the filter shows the three "yes" footprints
+    assert visible == 2  # the filter shows the two "yes" footprints (NWL is "no, implicit only")
+    assert implicit == ["North West London", 1]
     assert (ARTIFACTS / "report.png").stat().st_size > 20_000
 
 

@@ -9,6 +9,7 @@ from test_review_support import PAGES, XSS_IMG, XSS_SCRIPT, build_store
 from typer.testing import CliRunner
 
 from svmine.review import create_app
+from svmine.review.app import lead_tokens
 from svmine.store import annotations as store
 
 
@@ -300,10 +301,32 @@ def test_changed_file_is_not_rendered(db, tmp_path):
     assert alice.client.get("/doc/1/page/1.png").status_code == 404
 
 
-def test_untrusted_host_header_is_refused(db):
-    client = create_app(db, trusted_hosts=["localhost", "127.0.0.1"]).test_client()
-    assert client.get("/login", headers={"Host": "evil.example"}).status_code == 400
-    assert client.get("/login", headers={"Host": "127.0.0.1:8765"}).status_code == 200
+@pytest.mark.parametrize(
+    "host, status",
+    [
+        ("evil.example", 400),
+        ("evil.example:8765", 400),
+        ("127.0.0.1.evil.example", 400),
+        ("localhost.evil.example", 400),
+        ("[::2]:8765", 400),
+        ("10.0.0.1", 400),
+        ("", 400),
+        ("127.0.0.1:8765", 200),
+        ("127.0.0.2:8765", 200),
+        ("127.255.0.9", 200),
+        ("localhost:8765", 200),
+        ("LOCALHOST", 200),
+        ("[::1]:8765", 200),
+        ("[::1]", 200),
+        ("[::ffff:127.0.0.1]:8765", 200),
+    ],
+)
+def test_host_header_check_on_loopback(db, host, status):
+    client = create_app(db, loopback_only=True).test_client()
+    response = client.get("/login", headers={"Host": host})
+    assert response.status_code == status
+    if status == 400:
+        assert response.content_type.startswith("text/plain") and "loopback" in response.text
 
 
 # -- page view -------------------------------------------------------------------------------------------
@@ -392,7 +415,8 @@ def test_add_refuses_bad_input(db, form, status):
 
 def test_conflicts_and_adjudication(db):
     app = create_app(db, auditors_per_item=2, leads=["lead"])
-    alice, bob, lead = Auditor(app, "alice"), Auditor(app, "bob"), Auditor(app, "lead")
+    alice, bob = Auditor(app, "alice"), Auditor(app, "bob")
+    lead = Auditor(app, "lead", lead_tokens(app)["lead"])
     key = alice.current_key()
     alice.decide(key, "accept")
     bob.decide(key, "reject")
@@ -441,3 +465,58 @@ def test_check_address(host, token, ok):
     else:
         with pytest.raises(ValueError):
             check_address(host, token)
+
+
+# -- document names and text-only pages ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "paths, expected",
+    [
+        (["/a/plan.pdf", "/b/other.pdf"], ["plan.pdf", "other.pdf"]),
+        (["/x/2019/plan.pdf", "/x/2020/plan.pdf", "/y/notes.txt"], ["2019/plan.pdf", "2020/plan.pdf", "notes.txt"]),
+        (["/a/x/p.pdf", "/b/x/p.pdf"], ["a/x/p.pdf", "b/x/p.pdf"]),
+        (["/same/p.pdf", "/same/p.pdf"], ["p.pdf"]),
+        (["p.pdf", "sub/p.pdf"], ["p.pdf", "sub/p.pdf"]),
+        ([], []),
+    ],
+)
+def test_short_names(paths, expected):
+    from svmine.review.app import short_names
+
+    assert list(short_names(paths).values()) == expected
+
+
+def test_document_menu_shows_file_names_not_metadata_titles(tmp_path):
+    from test_review_support import make_pdf, result_for
+
+    from svmine.store import Store
+
+    db = tmp_path / "names.db"
+    with Store.open(db) as st:
+        for folder, lines in (("2019", ["Social value in 2019."]), ("2020", ["Social value in 2020."]),
+                              ("misc", ["Social value, again."])):
+            (tmp_path / folder).mkdir()
+            name = "notes.pdf" if folder == "misc" else "plan.pdf"
+            pdf = make_pdf(tmp_path / folder / name, [lines])
+            result = result_for(pdf, [lines], [(1, "Social value", "social_value", "explicit", "pattern")])
+            result["metadata"]["title"] = "Report template"  # what real PDFs often carry
+            st.save_result(result)
+    html = Auditor(create_app(db), "alice").queue().text
+    menu = re.search(r'<select name="document">(.*?)</select>', html, re.DOTALL).group(1)
+    assert re.findall(r">([^<]+)</option>", menu) == ["all", "2019/plan.pdf", "2020/plan.pdf", "notes.pdf"]
+    assert "Report template" not in html
+    assert re.search(r'<p class="where" title="[^"]+">2019/plan.pdf · page 1', html)
+
+
+def test_text_document_page_is_its_text_in_full_width(tmp_path):
+    db = build_store(tmp_path, extra_documents=1)
+    alice = Auditor(create_app(db), "alice")
+    key = alice.current_key(document="2")
+    html = alice.client.get("/doc/2/page/1", query_string={"key": key}).text
+    assert '<main class="pageview textonly">' in html
+    assert 'class="pageimg"' not in html and "not a PDF" not in html and ".png" not in html
+    assert '<mark id="current">social value</mark> in contract 0.' in html
+    assert "extra-0000.txt · section 1" in html
+    pdf_page = alice.client.get("/doc/1/page/1").text
+    assert '<main class="pageview">' in pdf_page and 'class="pageimg"' in pdf_page

@@ -196,7 +196,7 @@ def test_cli_reports_failed_before_with_the_reason_and_exit_1(hostile: Path, tmp
 @pytest.mark.timeout(300)
 def test_a_timed_out_file_is_retried_only_with_a_larger_timeout(tmp_path: Path) -> None:
     corpus = tmp_path / "in"
-    make_corpus(corpus, pdfs=1, pdf_pages=60, texts=1)
+    make_corpus(corpus, pdfs=1, pdf_pages=400, texts=1)  # far beyond 0.2 s on any machine
     db = tmp_path / "s.db"
     args = ["scan", str(corpus), "--db", str(db), "--no-classifier", "--workers", "1"]
     first = runner.invoke(app, [*args, "--timeout", "0.2"])
@@ -328,7 +328,7 @@ def test_a_stale_running_run_is_recognised_by_pid_and_start_time(db_path: Path, 
 @pytest.mark.timeout(180)
 def test_detect_timeout_stops_a_long_file_and_goes_on(tmp_path: Path) -> None:
     corpus = tmp_path / "in"
-    make_corpus(corpus, pdfs=1, pdf_pages=60, texts=1)
+    make_corpus(corpus, pdfs=1, pdf_pages=400, texts=1)  # far beyond 0.2 s on any machine
     result = runner.invoke(app, ["detect", str(corpus), "--no-classifier", "--timeout", "0.2"])
     assert result.exit_code == 1, result.output
     line = next(x for x in result.stderr.splitlines() if "plan-0000.pdf" in x)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -35,8 +37,8 @@ def test_json_with_appendix3_comparison(db):
     data = json.loads(result.output)
     assert len(data["rows"]) == 44
     comp = data["comparison"]
-    # GM yes/yes, NWL yes/yes, NCL yes/yes, Devon no/no
-    assert (comp["agree"], comp["compared"], comp["disagreements"]) == (4, 4, [])
+    # C&M no/no, GM yes/yes, NCL yes/yes, Devon no/no; NWL has implicit sentences only: no/yes
+    assert (comp["agree"], comp["compared"], comp["disagreements"]) == (4, 5, ["E54000027"])
 
 
 def test_xlsx_needs_out(db, tmp_path):
@@ -53,7 +55,7 @@ def test_manifest_option(db, tmp_path):
     result = runner.invoke(app, ["table", "--db", str(db), "--manifest", str(manifest), "--format", "csv"])
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "E54000005" in line)
-    assert ",manifest,yes," in row
+    assert ",manifest,yes," in row  # "Notes on social value": a heading, so the yes is marked review
 
 
 @pytest.mark.parametrize(
@@ -62,14 +64,97 @@ def test_manifest_option(db, tmp_path):
         (["--db", "nope.db"], "does not exist"),
         (["--compare", "missing.csv"], "no such file"),
         (["--level", "region"], "Invalid value"),
+        (["--level", "x"], "'x' is not one of 'footprint', 'ccg', 'document'"),
+        (["--category", "vcs"], "is not one of 'social_value', 'vcse'"),
         (["--min-probability", "1.5"], "Invalid value"),
+        (["--footprint", "Narnia"], "no footprint 'Narnia'"),
+        (["--footprint", "Greater Manchestr"], "did you mean Greater Manchester?"),
+        (["--footprint", "London"], "fits several footprints: North Central London (E54000028)"),
+        (["--footprint", "E54009999"], "no footprint 'E54009999'"),
+        (["--region", "x"], "valid regions: North, Midlands and East, London, South"),
+        (["--region", "Lodnon"], "did you mean London?"),
+        (["--region", "London", "--footprint", "Devon"], "'Devon' is not in --region 'London'"),
+        (["--compare", "appendix3", "--category", "vcse"], "use it with --category social_value --level footprint"),
+        (["--compare", "appendix3", "--level", "document"], "use it with --category social_value --level footprint"),
     ],
 )
 def test_bad_usage(db, args, message):
+    """Misspelt or impossible values are refused (exit 2) with what would have been valid."""
     full = ["table", *args] if args[0] == "--db" else ["table", "--db", str(db), *args]
     result = runner.invoke(app, full)
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.replace("│", " ").split())  # rich may box and wrap the message
+
+
+@pytest.mark.parametrize(
+    "args, codes",
+    [
+        (["--region", "london"], "London"),
+        (["--region", "Midlands & East"], "Midlands and East"),
+        (["--footprint", "manchester"], ["E54000007"]),
+        (["--footprint", "E54000037"], ["E54000037"]),
+        (["--footprint", "north west london", "--region", "London"], ["E54000027"]),
+    ],
+)
+def test_filters_keep_the_rows_named(db, args, codes):
+    from svmine.tables.footprints import load_footprints
+
+    result = runner.invoke(app, ["table", "--db", str(db), "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    stps = load_footprints()[0]
+    if isinstance(codes, str):  # a region: all its footprints, none of another region
+        codes = [f.code for f in stps if f.region == codes]
+    order = [f.code for f in stps]
+    assert [r["code"] for r in data["rows"]] == sorted(codes, key=order.index)
+    assert data["summary"]["rows"] == len(codes)
+    assert data["notes"][0].startswith("rows shown: ")
+    text = runner.invoke(app, ["table", "--db", str(db), *args]).output
+    unit = "footprint" if len(codes) == 1 else "footprints"
+    assert f"total: {len(codes)} {unit}: " in text
+
+
+def test_document_filter_by_footprint(db):
+    result = runner.invoke(app, ["table", "--db", str(db), "--level", "document", "--footprint", "E54000027",
+                                 "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["name"], r["verdict"], r["implicit_only"]) for r in rows] == [("nw_london.pdf", "no", "1")]
+
+
+@pytest.mark.parametrize("level", ["footprint", "document"])
+def test_terminal_totals_add_up(db, level):
+    """The printed total names every verdict once and the counts add up to the rows."""
+    result = runner.invoke(app, ["table", "--db", str(db), "--level", level])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("total: "))
+    rows, parts = line[len("total: "):].split(": ", 1)
+    numbers = [int(p.split(" (")[0].rsplit(" ", 1)[1]) for p in parts.split(" + ")]
+    assert sum(numbers) == int(rows.split()[0]) == (44 if level == "footprint" else 7)
+
+
+def test_implicit_only_document_is_no_with_its_count(db):
+    """Appendix 3's question: a plan with implicit sentences only is a "no", marked and counted."""
+    out = runner.invoke(app, ["table", "--db", str(db), "--level", "document"]).output
+    line = next(x for x in out.splitlines() if "nw_london.pdf" in x)
+    assert "no (implicit only)" in line
+    after = out.splitlines()[out.splitlines().index(line) + 1]
+    assert after.strip() == "review: implicit only: 1 sentence"
+    assert "(1 implicit only)" in next(x for x in out.splitlines() if x.startswith("total: "))
+
+
+def test_ccg_level_without_ccg_documents_is_refused(tmp_path):
+    from svmine.store import Store
+
+    db = tmp_path / "s.db"
+    with Store.open(db) as store:
+        for r in td.results():
+            if r["attribution"]:
+                r["attribution"]["ccg_code"] = None
+            store.save_result(r)
+    result = runner.invoke(app, ["table", "--db", str(db), "--level", "ccg"])
     assert result.exit_code == 2
-    assert message in result.output
+    assert "no stored document is placed at CCG level" in result.output
 
 
 def test_unreadable_reference(db, tmp_path):
@@ -92,7 +177,13 @@ def test_sample_corpus_table(sample_dir, tmp_path):
     lines = result.output.splitlines()
     yes_rows = [i for i, line in enumerate(lines) if line.startswith("  ") and "  yes" in line and "E54" in line]
     assert len(yes_rows) >= 4
-    assert all(lines[i + 1].strip().startswith('evidence: "') for i in yes_rows)
+    assert all(lines[i + 1].strip().startswith("evidence: ") for i in yes_rows)
+    # a plain yes is quoted by a whole sentence; only a yes marked for review may rest on less
+    assert all(lines[i + 1].strip().startswith('evidence: "') for i in yes_rows if "yes (review)" not in lines[i])
+    nwl = next(i for i, line in enumerate(lines) if "E54000027" in line)  # the sample plan's only mention is in a table
+    assert "yes (review)" in lines[nwl] and lines[nwl + 1].strip().startswith('evidence: table row: "')
+    total = next(line for line in lines if line.startswith("total: 44 footprints: "))
+    assert sum(int(p.split(" (")[0].rsplit(" ", 1)[1]) for p in total.split(": ", 2)[2].split(" + ")) == 44
     assert sum("no document" in line for line in lines) >= 30
     cornwall = next(line for line in lines if "E54000036" in line)
     assert "not read" in cornwall  # the encrypted plan is placed there: never a silent "no"

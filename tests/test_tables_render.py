@@ -67,7 +67,10 @@ def test_csv_and_json_agree(conn, tmp_path):
     data = json.loads(TEXT_RENDERERS["json"](table))
     assert [r["code"] for r in rows] == [r["code"] for r in data["rows"]]
     assert [r["verdict"] for r in rows] == [r["verdict"] for r in data["rows"]]
-    assert data["summary"]["yes"] == 3 and data["summary"]["no document"] == 2
+    summary = data["summary"]
+    assert (summary["yes"], summary["no"], summary["no document"], summary["not read"]) == (2, 3, 1, 1)
+    assert summary["rows"] == len(rows) == 7 and summary["no, implicit only"] == 1
+    assert [r["implicit_only"] for r in rows] == [str(r["implicit_only"]) for r in data["rows"]]
 
 
 def test_markdown_escapes_pipes(conn, tmp_path):
@@ -91,11 +94,16 @@ def test_xlsx_sheets(conn, tmp_path):
     assert header[:3] == ["Region", "Footprint", "Code"] and "Strongest evidence" in header
     values = [[c.value for c in row] for row in london.iter_rows(min_row=2)]
     assert [v[2] for v in values] == ["E54000028", "E54000027"]
-    assert values[1][header.index("Mentions social value")] == "yes"
+    assert values[0][header.index("Mentions social value")] == "yes (review)"
+    assert values[1][header.index("Mentions social value")] == "no (implicit only)"
+    assert "VCSE" not in header  # the social value table's columns only
     summary = [[c.value for c in row] for row in wb["Summary"].iter_rows()]
     north = next(r for r in summary if r[0] == "North")
-    assert north[1:6] == [2, 1, 0, 1, 0]  # rows, yes, no, no document, not read
-    assert any(r[0] and str(r[0]).startswith("agreement with ref.csv: 2/4") for r in summary)
+    assert north[1:6] == [2, 1, 1, 0, 0]  # rows, yes, no, no document, not read
+    london = next(r for r in summary if r[0] == "London")
+    assert london[1:10] == [2, 1, 1, 0, 0, 1, 1, 1, 1]  # ..., yes to review, explicit, implicit, no implicit only
+    assert any(r[0] and str(r[0]).startswith("agreement with ref.csv: 2/5") for r in summary)
+    assert ["total", table.total_line()] in [r[:2] for r in summary]
 
 
 def test_xlsx_text_never_becomes_a_formula(conn, tmp_path):
@@ -115,10 +123,36 @@ def test_xlsx_text_never_becomes_a_formula(conn, tmp_path):
     [
         ("short", 10, False, "short"),
         ("Durham, Darlington, Teesside", 10, False, "Durham, D…"),
-        ("/a/long/folder/plan_one.pdf", 9, True, "…_one.pdf"),
+        ("/a/long/folder/plan_one.pdf", 9, True, "/a/l….pdf"),  # a name keeps its start and its end
+        ("Healthy-Leeds-Plan-Executive-Summary_plain_text_DRAFT-v4.1.md", 40, True,
+         "Healthy-Leeds-Plan-…n_text_DRAFT-v4.1.md"),
     ],
 )
 def test_cut(text, width, keep_end, expected):
     from svmine.tables.render import _cut
 
     assert _cut(text, width, keep_end) == expected
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_golden_vcse(conn, fmt):
+    table = build_table(conn, category="vcse", footprints=td.FOOTPRINTS, ccgs=td.CCGS)
+    check_golden(f"vcse.{EXT[fmt]}", TEXT_RENDERERS[fmt](table))
+
+
+@pytest.mark.parametrize(
+    "category, present, absent",
+    [
+        ("social_value", {"explicit", "implicit", "implicit_only", "facts"}, {"vcse"}),
+        ("vcse", {"vcse"}, {"explicit", "implicit", "implicit_only", "facts"}),
+    ],
+)
+def test_column_sets_follow_the_category(conn, category, present, absent):
+    table = build_table(conn, category=category, footprints=td.FOOTPRINTS, ccgs=td.CCGS)
+    header = next(csv.reader(io.StringIO(TEXT_RENDERERS["csv"](table))))
+    assert present <= set(header) and not absent & set(header)
+    terminal = TEXT_RENDERERS["table"](table)
+    head_line = next(line for line in terminal.splitlines() if line.strip().startswith("Name"))
+    assert ("Expl Impl" in head_line) is (category == "social_value")
+    assert ("VCSE" in head_line) is (category == "vcse")
+    assert ("Facts" in head_line) is (category == "social_value")

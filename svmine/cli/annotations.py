@@ -23,16 +23,14 @@ def export(
                                         help="jsonl | prodigy | doccano | labelstudio | spacy")] = "jsonl",
 ) -> None:
     """Write annotations: jsonl (native, every row) or a labelling tool's format."""
-    from svmine.errors import StoreError
+    from svmine.errors import SvmineError
     from svmine.review.formats import FORMATS, export_annotations
 
     if format not in FORMATS:
         raise fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", 2)
-    if not out.parent.is_dir():
-        raise fail(f"{out.parent}: folder does not exist", 2)
     try:
         n = export_annotations(db, format, out)
-    except StoreError as exc:
+    except SvmineError as exc:
         raise fail(str(exc), 2)
     typer.echo(f"{n} records written to {out} ({format})")
 

@@ -18,6 +18,24 @@ def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
     return typer.Exit(code)
 
 
+def manifest_warnings(manifest, strict: bool, *, before: bool) -> None:
+    """List a checked manifest's warnings on stderr (``svmine.footprints.manifest``).
+
+    Called twice by a command: ``before=True`` ahead of any output, where ``--strict`` turns
+    warnings into an error (exit 2, nothing written); ``before=False`` at the end of the output,
+    where they are listed as warnings. (``scan`` checks again after scanning, with
+    ``before=strict``: a sha256 row can only be checked once the files are hashed.)
+    """
+    if manifest is None or not manifest.warnings or before != strict:
+        return
+    word = "error" if strict else "warning"
+    for warning in manifest.warnings:
+        typer.echo(f"svmine: manifest {word}: {warning}", err=True)
+    if strict:
+        raise fail(f"{len(manifest.warnings)} manifest problem(s) (--strict makes warnings errors)")
+    typer.echo(f"svmine: {len(manifest.warnings)} manifest warning(s); --strict makes them errors", err=True)
+
+
 def is_terminal() -> bool:
     return sys.stderr.isatty()
 

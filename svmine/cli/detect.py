@@ -58,20 +58,20 @@ def detect(
         first = next(results, None)  # builds the detector: a bad pattern folder or model stops here
     except SvmineError as exc:
         raise fail(str(exc)) from None
-    try:
-        stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
-    except OSError as exc:
-        raise fail(f"{out}: cannot write ({exc.strerror})") from None
-    import itertools
+    from contextlib import nullcontext
+
+    from svmine.outputs import atomic_write
 
     try:
+        import itertools
+
         batch = itertools.chain([first] if first is not None else [], results)
-        failed, total = _run(batch, stream, fmt, category, progress=out is not None)
-    finally:
-        if out:
-            stream.close()
-    if total == 0:
-        raise fail("no input files found")
+        with atomic_write(out, paths, newline="") if out else nullcontext(sys.stdout) as stream:
+            failed, total = _run(batch, stream, fmt, category, progress=out is not None)
+            if total == 0:
+                raise fail("no input files found")  # inside: an existing --out is kept
+    except SvmineError as exc:
+        raise fail(str(exc)) from None
     if failed:
         raise fail(f"{failed} of {total} files failed", EXIT_SOME_FAILED)
 

@@ -42,24 +42,23 @@ def extract(
     files = collect_files(paths, include=include, exclude=exclude)
     if not files:
         raise fail("no input files found (check the paths and --include/--exclude)")
+    from contextlib import nullcontext
+
+    from svmine.errors import SvmineError
+    from svmine.outputs import atomic_write
+
     started = time.perf_counter()
-    try:
-        if out:
-            out.parent.mkdir(parents=True, exist_ok=True)
-        sink = open(out, "w", encoding="utf-8") if out else sys.stdout
-    except OSError as exc:
-        raise fail(f"cannot write {out}: {exc.strerror}") from None
     results = []
     try:
-        batch = extract_files(files, engine=engine.value, ocr=not no_ocr, max_pages=max_pages, timeout=timeout or None)
-        for result in _progress(batch, len(files)):
-            results.append(result)
-            if result.document is not None:
-                for record in page_records(result.document):
-                    sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if out:
-            sink.close()
+        with atomic_write(out, files) if out else nullcontext(sys.stdout) as sink:
+            batch = extract_files(files, engine=engine.value, ocr=not no_ocr, max_pages=max_pages, timeout=timeout or None)
+            for result in _progress(batch, len(files)):
+                results.append(result)
+                if result.document is not None:
+                    for record in page_records(result.document):
+                        sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except SvmineError as exc:
+        raise fail(str(exc)) from None
     report = typer.echo if out else (lambda text: typer.echo(text, err=True))
     if summary:
         report(summary_text(results, time.perf_counter() - started, str(out) if out else None))

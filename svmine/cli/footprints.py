@@ -49,19 +49,18 @@ def match(
     """Add official code, name, footprint, region, score, runner-up, margin and status columns to a CSV."""
     from svmine.errors import SvmineError
     from svmine.footprints.tabular import match_csv
+    from svmine.outputs import atomic_write, check_output
 
+    options = dict(kind=kind.value, year=int(year.value), context_column=context_column)
     try:
         if out:
-            with out.open("w", encoding="utf-8", newline="") as fh:
-                summary = match_csv(file, column, kind=kind.value, year=int(year.value), context_column=context_column, out=fh)
+            check_output(out, [file])  # refused before the input is read: x.csv --out x.csv
+            with atomic_write(out, [file], newline="") as fh:
+                summary = match_csv(file, column, out=fh, **options)
         else:
-            summary = match_csv(file, column, kind=kind.value, year=int(year.value), context_column=context_column)
+            summary = match_csv(file, column, **options)
     except SvmineError as exc:
-        if out and out.exists() and out.stat().st_size == 0:
-            out.unlink()
         raise fail(str(exc), EXIT_USAGE)
-    except OSError as exc:
-        raise fail(f"{out}: cannot write: {exc.strerror}", EXIT_USAGE)
     sys.stdout.flush()  # the CSV first, then the summary, when both go to one terminal
     typer.echo(f"{summary.rows} rows: {summary.review} need review, {summary.no_match} without a match", err=True)
 

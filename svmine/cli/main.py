@@ -14,6 +14,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help and errors: rich's boxes cut long option names and choices at 80
+    # columns and show flags as <bool>; click's formatter wraps the help text instead.
+    rich_markup_mode=None,
 )
 
 # (module, group name or None to merge its commands at the top level)

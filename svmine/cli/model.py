@@ -20,11 +20,16 @@ class OutputFormat(str, Enum):
 
 
 def _store_examples(db: Path) -> list[dict]:
+    from svmine.errors import StoreError
+
     try:
         from svmine.store.annotations import training_examples
     except ImportError as exc:
         raise fail(f"--from-db needs svmine.store.annotations.training_examples, which is not available ({exc})")
-    return training_examples(db)
+    try:
+        return training_examples(db)
+    except StoreError as exc:
+        raise fail(str(exc))
 
 
 def _score_table(title: str, scores: dict, before: dict | None = None) -> str:
@@ -51,9 +56,17 @@ def train(
     cv_folds: Annotated[int, typer.Option(min=2, max=10, help="Cross-validation folds on the train split.")] = 5,
 ) -> None:
     """Train the sentence classifier; print cross-validated and held-out scores per label."""
+    from svmine.detect.classifier import metadata_path
     from svmine.detect.training import train_model
     from svmine.errors import SvmineError
+    from svmine.outputs import check_output
 
+    if out:
+        try:  # refused before training: the model or its metadata must not replace an input
+            for target in (out, metadata_path(out)):
+                check_output(target, [annotations, from_db])
+        except SvmineError as exc:
+            raise fail(str(exc))
     extra = _store_examples(from_db) if from_db else []
     if from_db:
         typer.echo(f"{len(extra)} labelled sentences from {from_db}")

@@ -22,11 +22,14 @@ def review(
     token: Annotated[Optional[str], typer.Option(envvar="SVMINE_REVIEW_TOKEN",
                                                  help="Access token auditors enter with their name.")] = None,
     lead: Annotated[Optional[list[str]], typer.Option(
-        help="Lead auditor who may adjudicate (repeatable; default: anyone).")] = None,
+        help="Lead auditor who may adjudicate (repeatable; default: anyone). Each lead logs in with"
+             " their own token, printed at start.")] = None,
 ) -> None:
-    """Serve the review page: accept, reject, relabel and add mentions with the keyboard."""
+    """Serve the review page: accept, reject, relabel and add mentions with the keyboard, settle
+    uncertain footprint placements. Prints the address and each lead auditor's token."""
     from svmine.errors import StoreError
-    from svmine.review.server import make_server
+    from svmine.review.app import lead_tokens
+    from svmine.review.server import make_server, server_url
 
     try:
         server = make_server(db, host, port, auditors_per_item=auditors_per_item, token=token, leads=tuple(lead or ()))
@@ -36,8 +39,9 @@ def review(
         raise fail(str(exc), 2)
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port} ({exc.strerror or exc})", 2)
-    shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"svmine review: http://{shown}:{server.server_port}/  (Ctrl-C to stop)")
+    typer.echo(f"svmine review: {server_url(host, server.server_port)}  (Ctrl-C to stop)")
+    for name, secret in lead_tokens(server.app).items():
+        typer.echo(f"lead auditor {name}: log in with token {secret}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import time
@@ -12,7 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from svmine.cli.common import Engine, EXIT_SOME_FAILED, fail, is_terminal
+from svmine.cli.common import Engine, EXIT_SOME_FAILED, fail, is_terminal, manifest_warnings
 
 app = typer.Typer()
 
@@ -26,6 +25,29 @@ class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
     jsonl = "jsonl"
+
+
+# Filter values are choices: a misspelt one ("implict") is refused with the valid values, exit 2,
+# instead of quietly matching nothing.
+class RunStatus(str, Enum):
+    running = "running"
+    finished = "finished"
+    interrupted = "interrupted"
+
+
+class DocumentStatus(str, Enum):
+    ok = "ok"
+    failed = "failed"
+
+
+class MentionCategory(str, Enum):
+    social_value = "social_value"
+    vcse = "vcse"
+
+
+class MentionKind(str, Enum):
+    explicit = "explicit"
+    implicit = "implicit"
 
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite store file (created if missing).", dir_okay=False)]
@@ -53,15 +75,22 @@ def scan(
     manifest: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="CSV naming each file's footprint (file or sha256, footprint_code, optional ccg_code).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Reprocess every document, even current ones.")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Try again files that failed before with the same bytes and svmine (otherwise reported, not re-run).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Manifest warnings (unknown files, duplicates, CCGs outside their footprint, paths outside the corpus) are errors: exit 2.")] = False,
 ) -> None:
     """Scan files and folders into the store: new and changed documents are processed, current ones skipped."""
     from svmine.errors import SvmineError
+    from svmine.footprints.manifest import check_for_scan, load_manifest
     from svmine.scan import scan as run_scan
 
     if scheduler and executor is not Executor.dask:
         raise fail("--scheduler needs --executor dask")
     reporter = _Reporter()
+    checked = None
     try:
+        if manifest:
+            checked = load_manifest(manifest)
+            check_for_scan(checked, paths, db, include=include or (), exclude=exclude or ())
+            manifest_warnings(checked, strict, before=True)  # --strict: stops before any document is read
         summary = run_scan(
             paths, db, workers=workers, executor=executor.value, scheduler=scheduler,
             include=include or (), exclude=exclude or (), timeout=timeout or None, max_memory_mb=max_memory,
@@ -84,6 +113,9 @@ def scan(
                    + (f"; skipped:{skipped}" if skipped else ""))
     for line in summary.lines():
         typer.echo(line, err=True)
+    if checked is not None:
+        check_for_scan(checked, paths, db, after=True)
+        manifest_warnings(checked, strict, before=strict)
     if summary.failed or summary.failed_before:
         raise typer.Exit(EXIT_SOME_FAILED)
 
@@ -143,7 +175,7 @@ class _Reporter:
 @app.command()
 def runs(
     db: ExistingDb,
-    status: Annotated[Optional[str], typer.Option(help="running | finished | interrupted")] = None,
+    status: Annotated[Optional[RunStatus], typer.Option(help="Only runs with this status.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Newest N runs only.")] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -151,7 +183,7 @@ def runs(
     from svmine.store import Store, queries
 
     with _open(db, Store) as store:
-        rows = queries.list_runs(store, status=status, limit=limit)
+        rows = queries.list_runs(store, status=_value(status), limit=limit)
     columns = ["id", "started_at", "finished_at", "status", "processed", "skipped", "failed", "mentions",
                "svmine_version", "pattern_hash", "model_hash"]
     _emit(rows, fmt, columns, short={"pattern_hash": 12, "model_hash": 12})
@@ -161,7 +193,7 @@ def runs(
 def documents(
     db: ExistingDb,
     footprint: Annotated[Optional[str], typer.Option(help="Footprint code (E54...) or part of its name.")] = None,
-    status: Annotated[Optional[str], typer.Option(help="ok | failed")] = None,
+    status: Annotated[Optional[DocumentStatus], typer.Option(help="Only documents with this status.")] = None,
     document: Annotated[Optional[str], typer.Option(help="Part of the path, or a sha256 prefix.")] = None,
     run: Annotated[Optional[int], typer.Option(help="Only documents processed in this run.")] = None,
     fmt: FormatOption = OutputFormat.table,
@@ -169,20 +201,21 @@ def documents(
     """List documents with their status, footprint and mention counts."""
     from svmine.store import Store, queries
 
+    footprint = _footprint(footprint)
     with _open(db, Store) as store:
-        rows = queries.list_documents(store, footprint=footprint, status=status, document=document, run_id=run)
+        rows = queries.list_documents(store, footprint=footprint, status=_value(status), document=document, run_id=run)
     columns = ["id", "path", "format", "page_count", "status", "error_code", "footprint_code",
                "social_value_mentions", "vcse_mentions"]
-    _emit(rows, fmt, columns, short={"path": 60})
+    _emit(rows, fmt, columns, short={})
 
 
 @app.command()
 def mentions(
     db: ExistingDb,
     footprint: Annotated[Optional[str], typer.Option(help="Footprint code (E54...) or part of its name.")] = None,
-    category: Annotated[Optional[str], typer.Option(help="social_value | vcse")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="explicit | implicit")] = None,
-    status: Annotated[Optional[str], typer.Option(help="Status of the document: ok | failed")] = None,
+    category: Annotated[Optional[MentionCategory], typer.Option(help="Only mentions of this category.")] = None,
+    kind: Annotated[Optional[MentionKind], typer.Option(help="Only explicit (pattern) or implicit (classifier) mentions.")] = None,
+    status: Annotated[Optional[DocumentStatus], typer.Option(help="Status of the document.")] = None,
     document: Annotated[Optional[str], typer.Option(help="Part of the path, or a sha256 prefix.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most N mentions.")] = None,
     fmt: FormatOption = OutputFormat.table,
@@ -190,18 +223,40 @@ def mentions(
     """List mentions with their page and quote."""
     from svmine.store import Store, queries
 
+    footprint = _footprint(footprint)
     with _open(db, Store) as store:
-        rows = queries.list_mentions(store, footprint=footprint, category=category, kind=kind, status=status,
-                                     document=document, limit=limit)
+        rows = queries.list_mentions(store, footprint=footprint, category=_value(category), kind=_value(kind),
+                                     status=_value(status), document=document, limit=limit)
     columns = ["path", "page", "category", "kind", "source", "text", "context_flags", "sentence"]
-    _emit(rows, fmt, columns, short={"path": 40, "sentence": 70, "text": 30})
+    _emit(rows, fmt, columns, short={"sentence": 70, "text": 30})
+
+
+def _value(choice: Enum | None) -> str | None:
+    return choice.value if choice is not None else None
+
+
+def _footprint(text: str | None) -> str | None:
+    """``--footprint``: an official E54 code or part of an official footprint name, else exit 2."""
+    if not text:
+        return text
+    from svmine.footprints.reference import load_reference
+    from svmine.footprints.resolver import Resolver
+
+    ref = load_reference()
+    if text.strip().upper() in ref.stps:
+        return text.strip().upper()
+    if any(text.strip().lower() in stp.name.lower() for stp in ref.stps.values()):
+        return text.strip()
+    guess = Resolver("stp", reference=ref).resolve(text).best  # proposed only when it is a fair guess
+    hint = f"; did you mean {guess.name!r} ({guess.code})?" if guess else ""
+    raise fail(f"--footprint {text!r}: no footprint code or name matches{hint} (`svmine footprints` lists them)")
 
 
 def _open(db: Path, store_cls):
     from svmine.errors import StoreError
 
     try:
-        return store_cls.open(db)
+        return store_cls.open(db, mode="ro")
     except StoreError as exc:
         raise fail(str(exc)) from None
 
@@ -211,7 +266,9 @@ def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str], sho
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False, default=str))
     elif fmt is OutputFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else columns, lineterminator="\n")
+        from svmine.outputs import SafeDictWriter
+
+        writer = SafeDictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     else:
@@ -219,7 +276,15 @@ def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, columns: list[str], sho
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str], short: dict[str, int]) -> None:
-    """A fixed-width table of ``columns``; long cells are cut (CSV/JSONL give them whole)."""
+    """A fixed-width table of ``columns``; long cells are cut (CSV/JSONL give them whole).
+
+    Paths are shown by file name, or by the shortest trailing part that tells two equal
+    names apart (``short_paths``): never cut from the left until every row reads the same."""
+    if "path" in columns:
+        from svmine.outputs import short_paths
+
+        shown = short_paths(str(row.get("path") or "") for row in rows)
+        rows = [{**row, "path": shown[str(row.get("path") or "")]} for row in rows]
     cells = [[_cell(row.get(c), short.get(c)) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from svmine.cli.common import EXIT_USAGE, fail
+from svmine.cli.common import EXIT_USAGE, fail, manifest_warnings
 
 app = typer.Typer()
 
@@ -37,6 +37,7 @@ Manifest = Annotated[
     Optional[Path],
     typer.Option("--manifest", exists=True, dir_okay=False, help="CSV placing documents in footprints (file or sha256, footprint_code, optional ccg_code); overrides the store's attribution."),
 ]
+Strict = Annotated[bool, typer.Option("--strict", help="Manifest warnings (unknown files, duplicates, CCGs outside their footprint, paths outside the corpus) are errors: exit 2, nothing written.")]
 MinProb = Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0, help="Classifier mentions below this probability are not counted.")]
 
 
@@ -50,23 +51,37 @@ def table_command(
     manifest: Manifest = None,
     compare: Annotated[Optional[str], typer.Option("--compare", help="Reference CSV (code, verdict) or 'appendix3' (the 2017 report).")] = None,
     min_probability: MinProb = 0.5,
+    region: Annotated[Optional[str], typer.Option("--region", help="Only this NHS England region: North, Midlands and East, London or South.")] = None,
+    footprint: Annotated[Optional[str], typer.Option("--footprint", help="Only this footprint: its code (E54...), name, or a part of the name that fits one.")] = None,
+    strict: Strict = False,
 ) -> None:
-    """Mentions by footprint, like Appendix 3 of the 2017 report, with the evidence behind each yes."""
+    """Mentions by footprint, like Appendix 3 of the 2017 report, with the evidence behind each yes.
+
+    "yes" means an explicit mention of social value (or, with --category vcse, of the VCSE sector)
+    that is not negated, hypothetical, boilerplate or a reference; implicit sentences alone give
+    "no (implicit only)" and wait in the review queue.
+    """
     from svmine.errors import SvmineError
+    from svmine.footprints.manifest import load_checked
     from svmine.tables import make_table, write_table
 
     if compare and compare != "appendix3" and not Path(compare).is_file():
         raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+    checked = None
     try:
-        table = make_table(db, category=category.value, level=level.value, manifest=manifest,
-                           compare_with=compare, min_probability=min_probability)
-        text = write_table(table, fmt.value, out)
+        checked = load_checked(manifest, db) if manifest else None
+        manifest_warnings(checked, strict, before=True)
+        table = make_table(db, category=category.value, level=level.value, manifest=checked,
+                           compare_with=compare, min_probability=min_probability, region=region,
+                           footprint=footprint)
+        text = write_table(table, fmt.value, out, inputs=[db, manifest, compare if compare != "appendix3" else None])
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
     if text is not None:
         typer.echo(text, nl=False)
     else:
         typer.echo(f"wrote {out}", err=True)
+    manifest_warnings(checked, strict, before=False)
 
 
 @app.command("report")
@@ -76,17 +91,25 @@ def report_command(
     manifest: Manifest = None,
     min_probability: MinProb = 0.5,
     title: Annotated[str, typer.Option(help="Title shown at the top of the report.")] = "Social value in NHS plans",
-    compare: Annotated[str, typer.Option("--compare", help="Reference verdicts shown beside svmine's: a CSV (code, verdict), 'appendix3' or 'none'.")] = "appendix3",
+    compare: Annotated[Optional[str], typer.Option("--compare", help="Also show reference verdicts: 'appendix3' (the 2017 report's 44 STP plans) or a CSV (code, verdict). Off by default: only meaningful for a corpus of those plans.")] = None,
+    strict: Strict = False,
 ) -> None:
     """One self-contained HTML report: summary, table, map, chart and every mention in context."""
     from svmine.errors import SvmineError
+    from svmine.footprints.manifest import load_checked
     from svmine.report import write_report
 
-    if compare not in ("appendix3", "none") and not Path(compare).is_file():
+    if compare == "none":  # the old spelling of "no comparison", still accepted
+        compare = None
+    if compare and compare != "appendix3" and not Path(compare).is_file():
         raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+    checked = None
     try:
-        write_report(db, out, manifest=manifest, min_probability=min_probability, title=title,
-                     compare_with=None if compare == "none" else compare)
+        checked = load_checked(manifest, db) if manifest else None
+        manifest_warnings(checked, strict, before=True)
+        write_report(db, out, manifest=checked, min_probability=min_probability, title=title,
+                     compare_with=compare)
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
     typer.echo(f"wrote {out}", err=True)
+    manifest_warnings(checked, strict, before=False)

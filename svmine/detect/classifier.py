@@ -204,14 +204,14 @@ def save_classifier(classifier: SentenceClassifier, path: str | Path, metadata: 
     """Write ``path`` (.skops) and its metadata JSON; adds the file's sha256 to the metadata."""
     import skops.io as sio
 
+    from svmine.outputs import atomic_path, write_text
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    sio.dump(classifier.pipeline, tmp, compression=8)  # zlib: keeps the committed file small
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        sio.dump(classifier.pipeline, tmp, compression=8)  # zlib: keeps the committed file small
     meta = dict(metadata, format=METADATA_FORMAT, labels=list(classifier.labels),
                 thresholds=dict(classifier.thresholds), model_file=path.name, model_sha256=sha256_of(path))
-    metadata_path(path).write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    write_text(metadata_path(path), json.dumps(meta, indent=2, sort_keys=False) + "\n")
     classifier.metadata, classifier.path = meta, path
     return path
 

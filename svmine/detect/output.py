@@ -7,6 +7,7 @@ import json
 from typing import IO, Iterable
 
 from svmine.model import Mention, PolicyFact
+from svmine.outputs import SafeDictWriter
 
 KWIC_WIDTH = 45
 IMPLICIT_WIDTH = 110
@@ -52,7 +53,7 @@ def jsonl_records(mentions: Iterable[Mention], facts: Iterable[PolicyFact]) -> I
 
 
 def csv_writer(out: IO[str]) -> csv.DictWriter:
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer = SafeDictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
     return writer
 

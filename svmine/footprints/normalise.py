@@ -90,21 +90,30 @@ _OCR_DIGITS = {"0": "o", "1": "l", "5": "s"}
 _DIGIT_IN_WORD = re.compile(r"(?<=[A-Za-z])[015]|[015](?=[A-Za-z])")
 _APOSTROPHE = re.compile(r"['’`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_AMPERSAND = "ampersand"  # a word no official name contains: "&" must not meet "and" literally
 
 
-def tokens(name: str, *, strip_org: bool = True) -> list[str]:
-    """The normalised tokens of ``name`` (see module docstring for the rules)."""
+def tokens(name: str, *, strip_org: bool = True, literal: bool = False) -> list[str]:
+    """The normalised tokens of ``name`` (see module docstring for the rules).
+
+    ``literal=True`` keeps what the name literally says: no CamelCase split, no OCR digit
+    reading, no abbreviation expansion, and "&" stays a token of its own ("&", not "and"). Case,
+    accents, punctuation, stopwords and organisation words are still ignored. The resolver calls
+    a match ``exact`` only when the literal forms agree (``literal_form``)."""
     text = name
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _CAMEL.sub(" ", text)
-    text = _DIGIT_IN_WORD.sub(lambda m: _OCR_DIGITS[m.group(0)], text)
-    text = text.replace("&", " and ").lower()
+    if literal:
+        text = text.replace("&", f" {_AMPERSAND} ").lower()
+    else:
+        text = _CAMEL.sub(" ", text)
+        text = _DIGIT_IN_WORD.sub(lambda m: _OCR_DIGITS[m.group(0)], text)
+        text = text.replace("&", " and ").lower()
     text = _NON_WORD.sub(" ", _APOSTROPHE.sub("", text))
     words: list[str] = []
     for word in text.split():
-        words.extend(ABBREVIATIONS.get(word, word).split())
+        words.extend(word.split() if literal else ABBREVIATIONS.get(word, word).split())
     words = [w for w in words if w not in STOPWORDS and not w.isdigit()]
     if strip_org:
         words = [w for w in _drop_phrases(words) if w not in ORG_WORDS]
@@ -115,6 +124,13 @@ def tokens(name: str, *, strip_org: bool = True) -> list[str]:
 def normalise(name: str, *, strip_org: bool = True) -> str:
     """``"NHS Kent & Medway STP"`` -> ``"kent medway"``."""
     return " ".join(tokens(name, strip_org=strip_org))
+
+
+@functools.lru_cache(maxsize=65536)
+def literal_form(name: str) -> str:
+    """``"NHS Kent & Medway STP"`` -> ``"kent ampersand medway"``; ``"Bath & NE Somerset"`` ->
+    ``"bath ampersand ne somerset"``: ``normalise`` without the expansions (see ``tokens``)."""
+    return " ".join(tokens(name, literal=True))
 
 
 def _drop_phrases(words: list[str]) -> list[str]:

@@ -23,8 +23,12 @@ The combined score of a footprint is the maximum over its reference names of
 ``max(ratio, token_sort, token_set - penalty, near-typo OSA)``, plus ratio/1000 to break ties.
 No ``partial_ratio``: it scores a short fragment found inside a long wrong name as 100.
 
-Status. ``exact``: the normalised query equals a reference name (or is an official/ODS code);
-``accepted``: score >= ``accept`` and margin (best minus best *other* footprint) >= ``min_margin``
+Status. ``exact``: the query literally equals a reference name (an official name or a listed
+variant) once case, accents, punctuation, stopwords and organisation words are ignored, or it is an
+official/ODS code. A query that meets a name only through the matching rules' rewrites -- "&" read
+as "and", an abbreviation expanded ("NE" -> "north east", "Glos"), OCR digits read as letters,
+CamelCase split -- is ``accepted`` at most: "Bath & NE Somerset" is very likely NHS Bath and North
+East Somerset CCG, but it is not that name (``normalise.literal_form``). ``accepted``: score >= ``accept`` and margin (best minus best *other* footprint) >= ``min_margin``
 and no other footprint is as few OSA edits away when the best is within ``typo_edits``
 ("Brnet" is one edit from Brent and from Barnet); ``review``: score >= ``review`` otherwise; ``no_match``: below ``review``. Defaults were set on the
 evaluation in ``scripts/eval_resolver.py`` (see the README (Footprints)).
@@ -46,7 +50,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from svmine.errors import ReferenceDataError
-from svmine.footprints.normalise import normalise
+from svmine.footprints.normalise import literal_form, normalise
 from svmine.footprints.reference import Reference, load_reference
 from svmine.footprints.tokensets import TokenSets
 
@@ -90,6 +94,7 @@ class Resolution:
     matches: list[Candidate] = field(default_factory=list)
     reason: str = ""
     normalised: str = ""
+    closest: Candidate | None = None  # for no_match: the best-scoring name, too far to be proposed
 
     @property
     def confident(self) -> bool:
@@ -160,8 +165,10 @@ class Resolver:
         self._choice_code = np.array([index[c.code] for c in choices])
         self._starts = np.searchsorted(self._choice_code, np.arange(len(self.codes)))
         self._exact: dict[str, set[str]] = {}
+        self._literal: dict[str, dict[str, _Choice]] = {}
         for c in choices:
             self._exact.setdefault(c.norm, set()).add(c.code)
+            self._literal.setdefault(literal_form(c.matched), {}).setdefault(c.code, c)
         self._ods = {c.ods.upper(): c.code for c in self.ref.ccgs[self.year].values()} if kind == "ccg" else {}
         self._sub: dict[str, Resolver] = {}
 
@@ -229,7 +236,7 @@ class Resolver:
         edits = np.minimum.reduceat(choice_edits, self._starts, axis=1) if unique else choice_edits
         row = {n: i for i, n in enumerate(unique)}
         masks: dict[str, tuple[np.ndarray | None, str]] = {}
-        decided: dict[tuple[str, str], Resolution] = {}
+        decided: dict[tuple[str, str, str], Resolution] = {}
         out = []
         for name, norm, ctx in zip(names, norms, contexts):
             key = repr(sorted(ctx.items())) if isinstance(ctx, Mapping) else repr(ctx)
@@ -241,12 +248,14 @@ class Resolver:
                 out.append(direct)
             elif not norm:
                 out.append(Resolution(name, NO_MATCH, reason="nothing left after normalisation"))
-            elif (norm, key) in decided:  # same normalised name, same context: same answer
-                out.append(replace(decided[norm, key], query=name, matches=list(decided[norm, key].matches)))
+            elif (norm, literal_form(name), key) in decided:  # same names, same context: same answer
+                done = decided[norm, literal_form(name), key]
+                out.append(replace(done, query=name, matches=list(done.matches)))
             else:
                 i = row[norm]
-                decided[norm, key] = self._decide(name, norm, code_scores[i], choice_scores[i], edits[i], mask, note)
-                out.append(decided[norm, key])
+                done = self._decide(name, norm, code_scores[i], choice_scores[i], edits[i], mask, note)
+                decided[norm, literal_form(name), key] = done
+                out.append(done)
         return out
 
     def _score(self, queries: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -318,7 +327,7 @@ class Resolver:
         res.runner_up = self._candidate(second_i, choice_scores) if second_i is not None else None
         res.status, res.reason = self._status(res, exact, edits, mask, best_i)
         if res.status == NO_MATCH:
-            res.best = res.runner_up = None
+            res.closest, res.best, res.runner_up = res.best, None, None
         res.matches = [res.best] if res.best else []
         res.reason += note
         return res
@@ -327,11 +336,16 @@ class Resolver:
         """(status, reason) for a scored resolution; see the module docstring for the rules."""
         best, margin, nxt = res.best, res.margin, res.runner_up.name if res.runner_up else "-"
         if len(exact) == 1:
-            return EXACT, f"equals the {best.source} name {best.matched!r}"
+            same = self._literal.get(literal_form(res.query), {}).get(best.code)
+            if same is not None:
+                return EXACT, f"equals the {same.source} name {same.matched!r}"
+            return ACCEPTED, (f"matches the {best.source} name {best.matched!r} only once '&', abbreviations"
+                              " or look-alike digits are rewritten")
         if len(exact) > 1:
             return REVIEW, f"equals names of {len(exact)} footprints: {', '.join(exact)}"
         if res.score < self.review:
-            return NO_MATCH, f"best score {res.score:.0f} < {self.review:.0f}"
+            return NO_MATCH, (f"closest is {best.name!r} ({best.code}) at {res.score:.0f}, below"
+                              f" {self.review:.0f}")
         if res.score < self.accept:
             return REVIEW, f"score {res.score:.0f} < {self.accept:.0f}: best {best.name!r}, next {nxt!r}"
         if margin < self.min_margin:

@@ -12,6 +12,7 @@ from typing import TextIO
 from svmine.errors import SvmineError
 from svmine.footprints.reference import Reference, load_reference
 from svmine.footprints.resolver import CONFIDENT, Resolution, Resolver
+from svmine.outputs import SafeDictWriter, SafeWriter
 
 MATCH_COLUMNS = ("code", "official_name", "footprint", "region", "score", "runner_up", "margin", "status", "reason")
 
@@ -55,6 +56,8 @@ def describe(res: Resolution, kind: str, year: int, ref: Reference) -> dict[str,
 
 
 def _read_rows(src: Path) -> tuple[list[str], list[dict[str, str]]]:
+    if not src.is_file():  # a FIFO would wait for a writer for ever, a device never ends
+        raise SvmineError("not a regular file", str(src))
     try:
         text = src.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,7 +95,7 @@ def match_csv(
     contexts = [row.get(context_column) or None for row in rows] if context_column else None
     results = resolver.resolve_many([row.get(column) or "" for row in rows], contexts)
     added = [c if c not in header else f"match_{c}" for c in MATCH_COLUMNS]
-    writer = csv.writer(out or sys.stdout, lineterminator="\n")
+    writer = SafeWriter(out or sys.stdout, lineterminator="\n")
     writer.writerow(header + added)
     for row, res in zip(rows, results):
         cols = describe(res, kind, year, ref)
@@ -147,7 +150,7 @@ def format_table(rows: list[dict[str, str]]) -> str:
 def format_csv(rows: list[dict[str, str]]) -> str:
     buf = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = SafeDictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return buf.getvalue()

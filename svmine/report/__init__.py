@@ -27,21 +27,23 @@ def render_report(conn, **options) -> str:
     return env.get_template("report.html.j2").render(**report_context(conn, **options))
 
 
-def write_report(db: str | Path, out: str | Path, *, manifest: str | Path | None = None,
+def write_report(db: str | Path, out: str | Path, *, manifest=None,
                  min_probability: float = 0.5, title: str = "Social value in NHS plans",
-                 compare_with: str | None = "appendix3") -> Path:
-    """Read the store at ``db`` and write the report to ``out``."""
-    from svmine.errors import SvmineError
-    from svmine.store import Store
-    from svmine.footprints.manifest import load_manifest
+                 compare_with: str | None = None) -> Path:
+    """Read the store at ``db`` and write the report to ``out`` (atomically; never over an input).
 
-    if not Path(db).is_file():
-        raise SvmineError("no such database", str(db))
-    placed = load_manifest(manifest) if manifest else None
-    with Store.open(db) as store:
+    ``manifest`` is a CSV path or an already loaded (and checked) ``Manifest``."""
+    from svmine.footprints.manifest import Manifest, load_manifest
+    from svmine.outputs import check_output, write_text
+    from svmine.store import Store
+
+    manifest_file = manifest.path if isinstance(manifest, Manifest) else manifest
+    inputs = [db, manifest_file, compare_with if compare_with not in (None, "appendix3") else None]
+    check_output(out, inputs)  # before anything is read: the report must never replace its inputs
+    with Store.open(db, mode="ro") as store:
+        placed = manifest if isinstance(manifest, Manifest) else load_manifest(manifest) if manifest else None
         html = render_report(
             store.conn, manifest=placed, min_probability=min_probability, title=title, compare_with=compare_with,
             database=Path(db).name, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         )
-    Path(out).write_text(html, encoding="utf-8")
-    return Path(out)
+    return write_text(out, html, inputs)

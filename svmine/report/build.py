@@ -10,12 +10,13 @@ from svmine import __version__
 from svmine.report.svg import boundaries, london_inset, map_shapes, stacked_bars
 from svmine.store import reporting
 from svmine.tables import evidence as ev
-from svmine.tables.build import Table, PlacedDocument, build_table, format_fact, load_documents
-from svmine.tables.footprints import REGION_ORDER
+from svmine.tables.build import Table, PlacedDocument, document_rows, build_table, format_fact, load_documents
+from svmine.tables.footprints import REGION_ORDER, load_footprints
 
 VERDICTS = [  # (verdict key, legend label, css class)
     ("yes", "yes", "v-yes"),
     ("review", "yes, to review", "v-review"),
+    ("implicit", "no, implicit only", "v-implicit"),
     ("no", "no", "v-no"),
     ("not read", "documents not read", "v-failed"),
     ("no document", "no document", "v-none"),
@@ -25,7 +26,12 @@ MAX_MENTIONS_SHOWN = 200  # per document: keeps a big corpus's report loadable; 
 
 
 def verdict_key(row) -> str:
-    return "review" if row.verdict == "yes" and row.review else row.verdict
+    """The colour a row gets: a verdict, or one of the two marks the table shows beside it."""
+    if row.verdict == "yes" and row.review:
+        return "review"
+    if row.verdict == "no" and row.implicit_only:
+        return "implicit"
+    return row.verdict
 
 
 def _why_not_counted(m: dict[str, Any], min_probability: float) -> str:
@@ -71,13 +77,19 @@ def _mention_view(m: dict[str, Any], window: tuple[str, str, str] | None, min_pr
     }
 
 
-def _document_view(conn, d: PlacedDocument, everything: list[dict], footprint: str | None, min_probability: float) -> dict:
+def _document_view(conn, d: PlacedDocument, everything: list[dict], footprint: str | None, min_probability: float,
+                   decided=None) -> dict:
     row = d.row
     mentions = everything[:MAX_MENTIONS_SHOWN]
     windows = reporting.page_windows(conn, row["id"], [(m["page"], m["start"], m["end"]) for m in mentions])
     return {
         "id": f"doc-{row['sha256'][:12]}",
         "path": row["path"],
+        "name": d.name or row["path"],
+        "verdict": decided.verdict if decided else None,
+        "verdict_key": verdict_key(decided) if decided else None,
+        "implicit_only": decided.implicit_only if decided else 0,
+        "review_reasons": decided.review_reasons if decided else [],
         "title": row["title"],
         "format": row["format"] or "?",
         "pages": row["page_count"],
@@ -95,16 +107,23 @@ def _document_view(conn, d: PlacedDocument, everything: list[dict], footprint: s
     }
 
 
-def _documents(conn, table: Table, manifest, min_probability: float) -> list[dict]:
+def _documents(conn, table: Table, manifest, min_probability: float, footprints=None) -> list[dict]:
     """Every document with all its mentions (counted or not), in the table's footprint order."""
     rejected = reporting.rejected_mention_keys(conn)
+    settled = reporting.settled_mention_labels(conn)
     by_doc: dict[int, list] = defaultdict(list)
     for m in reporting.mentions(conn):
-        m["rejected"] = (m["sha256"], m["page"], m["start"], m["end"], m["category"]) in rejected
+        key = (m["sha256"], m["page"], m["start"], m["end"], m["category"])
+        m["rejected"] = key in rejected
+        ev.apply_review(m, settled.get(key))
         by_doc[m["document_id"]].append(m)
     names = {r.code: r.name for r in table.rows}
-    out = [_document_view(conn, d, by_doc[d.row["id"]], names.get(d.code), min_probability)
-           for d in load_documents(conn, manifest, min_probability)]
+    placed = load_documents(conn, manifest, min_probability)
+    # each document's own answer, by the same rules as the table (``document_rows``)
+    stps = footprints if footprints is not None else load_footprints()[0]
+    decided = {r.code: r for r in document_rows(placed, stps, "social_value")}
+    out = [_document_view(conn, d, by_doc[d.row["id"]], names.get(d.code), min_probability,
+                          decided.get(d.row["sha256"][:12])) for d in placed]
     rank = {code: i for i, code in enumerate(r.code for r in table.rows)}
     out.sort(key=lambda d: (rank.get(d["footprint_code"], len(rank)), d["path"]))
     return out
@@ -149,7 +168,7 @@ def _map(table: Table) -> dict:
 
 
 def _compare(table: Table, compare_with: str) -> None:
-    """Set a reference verdict beside each row (by default the 2017 report's Appendix 3)."""
+    """Set a reference verdict beside each row ('appendix3': the 2017 report's Appendix 3)."""
     from pathlib import Path
 
     from svmine.tables.compare import appendix3_path, compare, load_reference_verdicts
@@ -162,21 +181,35 @@ def _compare(table: Table, compare_with: str) -> None:
 
 def report_context(conn, *, manifest=None, min_probability: float = ev.DEFAULT_MIN_PROBABILITY,
                    title: str = "Social value in NHS plans", database: str = "", generated: str = "",
-                   footprints=None, compare_with: str | None = "appendix3") -> dict:
+                   footprints=None, compare_with: str | None = None) -> dict:
+    """The template's values. The summary's footprint counts are ``Table.summary()`` — the same
+    numbers ``svmine table`` prints — so the two never disagree. No comparison unless asked:
+    Appendix 3 judged the 44 STP plans of 2016, not whatever corpus a store holds."""
     table = build_table(conn, manifest=manifest, min_probability=min_probability, footprints=footprints)
     if compare_with:
         _compare(table, compare_with)
-    docs = _documents(conn, table, manifest, min_probability)
-    tally = Counter(verdict_key(r) for r in table.rows)
-    figures = [
-        ("documents read", sum(d["status"] == "ok" for d in docs)),
-        ("documents not read", sum(d["status"] != "ok" for d in docs)),
-        ("footprints: yes", tally["yes"] + tally["review"]),
-        ("of which to review", tally["review"]),
-        ("footprints: no", tally["no"]),
-        ("footprints without a document", tally["no document"] + tally["not read"]),
-        ("explicit social value mentions", sum(r.explicit for r in table.rows)),
-        ("VCSE mentions", sum(r.vcse for r in table.rows)),
+    docs = _documents(conn, table, manifest, min_probability, footprints)
+    s = table.summary()
+    figures = [  # (group, [(key, number, label)])
+        ("Footprints: does a plan mention social value?", [
+            ("rows", s["rows"], "footprints"),
+            ("yes", s["yes"], "yes: social value named"),
+            ("yes to review", s["yes to review"], "of these yes: to review"),
+            ("no", s["no"], "no"),
+            ("no, implicit only", s["no, implicit only"], "of these no: implicit only"),
+            ("no document", s["no document"], "no document"),
+            ("not read", s["not read"], "not read (all its documents failed)"),
+        ]),
+        ("Documents and mentions", [
+            ("documents read", sum(d["status"] == "ok" for d in docs), "documents read"),
+            ("documents failed", sum(d["status"] != "ok" for d in docs), "documents that could not be read"),
+            ("documents yes", sum(d["verdict"] == "yes" for d in docs), "documents that name social value"),
+            ("documents implicit only", sum(d["verdict_key"] == "implicit" for d in docs),
+             "documents with implicit sentences only"),
+            ("explicit", sum(r.explicit for r in table.rows), "explicit social value mentions"),
+            ("implicit", sum(r.implicit for r in table.rows), "implicit social value sentences"),
+            ("vcse", sum(r.vcse for r in table.rows), "VCSE mentions"),
+        ]),
     ]
     return {
         "title": title,
@@ -190,6 +223,8 @@ def report_context(conn, *, manifest=None, min_probability: float = ev.DEFAULT_M
         "css": CSS,
         "legend": VERDICTS,
         "figures": figures,
+        "total_line": table.total_line(),
+        "summary": s,
         "comparison": table.comparison,
         "map": _map(table),
         "charts": _charts(table),

@@ -112,7 +112,7 @@ def agreement_for_db(db_path) -> dict:
     """The agreement report over a store's decisions (each auditor's latest on each item)."""
     from svmine.store import annotations as store
 
-    conn = store.open_migrated(db_path)
+    conn = store.open_readonly(db_path)
     try:
         rows = store.latest_decisions(conn)
     finally:

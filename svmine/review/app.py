@@ -10,22 +10,37 @@ Design decisions
   must echo (hidden field ``csrf`` or header ``X-CSRF-Token``); otherwise 400.
 - With a ``token`` configured (required off loopback), logging in needs it.
 - One SQLite connection per request, closed at teardown; writes are short BEGIN IMMEDIATE
-  transactions (see ``svmine.store.annotations``) and each form carries a nonce, so a doubled
-  submit is stored once.
-- ``leads``: auditors who may adjudicate conflicts; when none are named, every auditor may.
+  transactions (see ``svmine.store.annotations``) and each form carries a nonce (unique per
+  auditor), so a doubled submit is stored once, and the item's version (``seen``), so a decision
+  made on a stale page is answered 409 with who decided what, never stored over it silently.
+- ``leads``: auditors who may adjudicate conflicts; when none are named, every auditor may. A
+  lead logs in with their own token (see ``svmine.review.security``), not the shared one.
+- Bad values in URLs and forms (huge integers, "²", negative numbers, unknown ids) are 404 for
+  things that are looked up (documents, pages, items) and 400 for malformed form fields; they
+  never reach SQLite as out-of-range integers, so they are never a 500.
+- Documents are named by file name (the shortest path suffix that is unique in the store), not
+  by the PDF's metadata title, which is often a template's ("Report template") or missing.
+- Uncertain footprint placements (attribution status ``review``) are settled on the Placements
+  page: confirm the proposed footprint, pick one from the reference list, or place it nowhere.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
+import os
 import re
 import secrets
-from pathlib import Path
+from collections import Counter
+from pathlib import Path, PurePath
 
-from flask.globals import request_ctx
 from flask import Flask, abort, current_app, g, redirect, render_template, request, send_file, session, url_for
+from flask.globals import request_ctx
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, ValidationError
 
-from svmine.review import pages
+from svmine.review import pages, security
 from svmine.store import Store
 from svmine.store import annotations as store
 
@@ -41,33 +56,66 @@ _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'
         " base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
 
 
+LOGIN_LIMITS = {"per_name": 5, "per_address": 20, "window": 300.0}  # failed logins per 5 minutes
+
+
+class _IdConverter(BaseConverter):
+    """A path integer that SQLite can hold: ASCII digits only, at most 18 of them."""
+
+    regex = r"[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        number = store.safe_int(value)
+        if number is None:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
 def create_app(
     db_path: str | Path,
     *,
     auditors_per_item: int = 1,
     token: str | None = None,
     leads: tuple[str, ...] | list[str] = (),
-    trusted_hosts: list[str] | None = None,
+    loopback_only: bool = False,
     secret_key: str | None = None,
+    login_limits: dict | None = None,
 ) -> Flask:
-    """The review app for the store at ``db_path`` (migrated on start)."""
-    db_path = Path(db_path)
-    Store.open(db_path).close()  # create or upgrade the schema before serving
+    """The review app for the store at ``db_path`` (migrated on start). ``loopback_only``: answer
+    only requests whose Host header is a loopback name or address (the server binds loopback)."""
+    db_path = Path(os.path.abspath(db_path))  # the page cache sits beside it whatever the working folder
+    Store.open(db_path, mode="rw").close()  # upgrade the schema before serving
     app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.url_map.converters["id"] = _IdConverter
     conn = store.connect(db_path)
     try:
         app.secret_key = secret_key or store.secret_key(conn)
     finally:
         conn.close()
+    names = {}
+    for name in leads:
+        names.setdefault(name.strip().casefold(), name.strip())
+    limits = {**LOGIN_LIMITS, **(login_limits or {})}
     app.config.update(
         SVMINE_DB=db_path, AUDITORS_PER_ITEM=max(1, int(auditors_per_item)), TOKEN=token or None,
-        LEADS=tuple(leads), MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_HTTPONLY=True, TRUSTED_HOSTS=trusted_hosts,
+        LEADS=tuple(names.values()), MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_HTTPONLY=True, LOOPBACK_ONLY=bool(loopback_only),
+        LEAD_TOKENS={key: (name, security.lead_token(app.secret_key, name)) for key, name in names.items()},
+        NAME_THROTTLE=security.LoginThrottle(limits["per_name"], limits["window"]),
+        ADDRESS_THROTTLE=security.LoginThrottle(limits["per_address"], limits["window"]),
     )
     app.jinja_env.globals.update(label_names=LABEL_NAMES)
     _register_hooks(app)
     _register_routes(app)
     return app
+
+
+def lead_tokens(app: Flask) -> dict[str, str]:
+    """Each lead auditor's name -> the token they log in with (printed by ``svmine review``)."""
+    return dict(app.config["LEAD_TOKENS"].values())
 
 
 # -- request plumbing -----------------------------------------------------------------------------------
@@ -76,8 +124,11 @@ def create_app(
 def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _guard():
+        if current_app.config["LOOPBACK_ONLY"] and not security.host_is_loopback(request.headers.get("Host")):
+            g.bad_host = True  # no page with links for a name that is not ours
+            abort(400, "this review server answers only on its loopback address (Host header refused)")
         if request.routing_exception is not None:
-            raise request.routing_exception  # unknown URL, or a Host header not trusted: 404 / 400
+            raise request.routing_exception  # unknown URL: 404
         session.setdefault("csrf", secrets.token_urlsafe(32))
         if request.method == "POST":
             sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token") or ""
@@ -106,7 +157,9 @@ def _register_hooks(app: Flask) -> None:
     @app.context_processor
     def _globals():
         auditor = session.get("auditor")
-        return {"csrf_token": session.get("csrf", ""), "auditor": auditor, "is_lead": _is_lead(auditor)}
+        unsettled = store.unsettled_placements(_db()) if auditor and not g.get("bad_host") else 0
+        return {"csrf_token": session.get("csrf", ""), "auditor": auditor, "is_lead": _is_lead(auditor),
+                "unsettled_placements": unsettled}
 
 
 def _same(given: str, expected: str) -> bool:
@@ -125,13 +178,26 @@ def _config(name: str):
 
 
 def _is_lead(auditor: str | None) -> bool:
+    """With leads named, only a session that logged in with the lead's current token: a session
+    opened under the same name before that name became a lead (or under another store secret)
+    gets no lead rights."""
     leads = _config("LEADS")
-    return bool(auditor) and (not leads or auditor in leads)
+    if not auditor:
+        return False
+    if not leads:
+        return True
+    lead = _config("LEAD_TOKENS").get(auditor.casefold())
+    return lead is not None and _same(session.get("lead_proof", ""), _lead_proof(lead[1]))
+
+
+def _lead_proof(token: str) -> str:
+    """What a lead's session keeps of their token (the cookie is signed, not secret: no token in it)."""
+    return hashlib.sha256(f"lead-session:{token}".encode()).hexdigest()[:32]
 
 
 def _filters(source) -> dict:
     found = {k: source.get(k, "").strip() for k in FILTER_KEYS if source.get(k, "").strip()}
-    if found.get("document") and not found["document"].isdigit():
+    if found.get("document") and store.safe_int(found["document"]) is None:
         found.pop("document")
     if found.get("status") not in store.STATUSES:
         found.pop("status", None)
@@ -144,6 +210,41 @@ def _queue_url(filters: dict, **extra) -> str:
     return url_for("queue", **filters, **extra)
 
 
+def short_names(paths) -> dict[str, str]:
+    """path -> its shortest suffix of path parts that no other path ends with (the file name,
+    unless two files share it); one pass per suffix length, so thousands of paths stay fast."""
+    parts = {p: PurePath(p).parts or (p,) for p in dict.fromkeys(paths)}
+    out: dict[str, str] = {}
+    depth = 1
+    while len(out) < len(parts):
+        counts = Counter(ps[-depth:] for ps in parts.values())
+        for path, ps in parts.items():
+            if path not in out and (counts[ps[-depth:]] == 1 or depth >= len(ps)):
+                out[path] = "/".join(ps[-depth:]) if depth < len(ps) else path
+        depth += 1
+    return {path: out[path] for path in parts}
+
+
+def _doc_names() -> dict[str, str]:
+    if "doc_names" not in g:
+        g.doc_names = short_names(r[0] for r in _db().execute("SELECT path FROM documents ORDER BY path"))
+    return g.doc_names
+
+
+def _docname(path: str | None) -> str:
+    return _doc_names().get(path, PurePath(path).name if path else "") if path else ""
+
+
+def _seen(value) -> int | None:
+    """The item version a form was drawn with (absent: no staleness check, as for scripts)."""
+    if value in (None, ""):
+        return None
+    number = store.safe_int(value)
+    if number is None:
+        abort(400, "malformed form: seen must be a number")
+    return number
+
+
 # -- routes ---------------------------------------------------------------------------------------------
 
 
@@ -153,38 +254,72 @@ def _register_routes(app: Flask) -> None:
     app.add_url_rule("/", "queue", _queue)
     app.add_url_rule("/decide", "decide", _decide, methods=["POST"])
     app.add_url_rule("/undo", "undo", _undo, methods=["POST"])
-    app.add_url_rule("/doc/<int:doc_id>/page/<int:page>", "page_view", _page_view)
-    app.add_url_rule("/doc/<int:doc_id>/page/<int:page>.png", "page_png", _page_png)
+    app.add_url_rule("/doc/<id:doc_id>/page/<id:page>", "page_view", _page_view)
+    app.add_url_rule("/doc/<id:doc_id>/page/<id:page>.png", "page_png", _page_png)
     app.add_url_rule("/add", "add", _add, methods=["POST"])
     app.add_url_rule("/conflicts", "conflicts", _conflicts)
     app.add_url_rule("/adjudicate", "adjudicate", _adjudicate, methods=["POST"])
+    app.add_url_rule("/placements", "placements", _placements)
+    app.add_url_rule("/place", "place", _place, methods=["POST"])
+    app.jinja_env.globals.update(docname=_docname)
 
-    @app.errorhandler(400)
-    @app.errorhandler(403)
-    @app.errorhandler(404)
-    @app.errorhandler(409)
-    @app.errorhandler(413)
+    @app.errorhandler(store.DecisionConflict)
+    def _conflict(exc):
+        return _error_page(409, str(exc))
+
+    @app.errorhandler(HTTPException)
     def _error(exc):
-        if request_ctx.url_adapter is None:  # untrusted Host: no URLs can be built for a page
-            return f"{exc.code}: {exc.description}\n", exc.code, {"Content-Type": "text/plain; charset=utf-8"}
-        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+        if exc.code is None or exc.code < 400:
+            return exc
+        return _error_page(exc.code, exc.description, getattr(exc, "retry_after", None))
+
+
+def _error_page(code: int, message: str, retry_after: int | None = None):
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    if request_ctx.url_adapter is None or g.get("bad_host"):  # no page with links for a foreign Host
+        return f"{code}: {message}\n", code, {"Content-Type": "text/plain; charset=utf-8", **headers}
+    return render_template("error.html", code=code, message=message), code, headers
+
+
+class _TooManyAttempts(HTTPException):
+    code = 429
+
+    def __init__(self, description: str, retry_after: int):
+        super().__init__(description)
+        self.retry_after = retry_after
 
 
 def _login():
     error = None
+    need_token = bool(_config("TOKEN") or _config("LEADS"))
     if request.method == "POST":
         name = request.form.get("name", "").strip()
-        expected = _config("TOKEN")
         if not _AUDITOR_NAME.match(name):
             error = "Enter a name: letters, digits, spaces, . @ ' - (up to 40 characters)."
-        elif expected and not _same(request.form.get("token", ""), expected):
-            error = "Wrong access token."
         else:
-            session.clear()
-            session["auditor"] = name
-            session["csrf"] = secrets.token_urlsafe(32)
-            return redirect(url_for("queue"))
-    return render_template("login.html", error=error, need_token=bool(_config("TOKEN"))), (400 if error else 200)
+            name_key, address_key = name.casefold(), request.remote_addr or "-"
+            wait = max(_config("NAME_THROTTLE").retry_after(name_key),
+                       _config("ADDRESS_THROTTLE").retry_after(address_key))
+            if wait:
+                raise _TooManyAttempts(f"too many failed logins for this name or from this address:"
+                                       f" try again in {wait} s", wait)
+            lead = _config("LEAD_TOKENS").get(name_key)
+            expected = lead[1] if lead else _config("TOKEN")
+            if expected and not _same(request.form.get("token", ""), expected):
+                _config("NAME_THROTTLE").failed(name_key)
+                _config("ADDRESS_THROTTLE").failed(address_key)
+                error = ("This name belongs to a lead auditor: enter your lead token." if lead
+                         else "Wrong access token.")
+            else:
+                _config("NAME_THROTTLE").clear(name_key)
+                session.clear()
+                session["auditor"] = lead[0] if lead else name
+                session["csrf"] = secrets.token_urlsafe(32)
+                if lead:
+                    session["lead_proof"] = _lead_proof(lead[1])
+                return redirect(url_for("queue"))
+    return render_template("login.html", error=error, need_token=need_token,
+                           has_leads=bool(_config("LEADS")), has_shared=bool(_config("TOKEN"))), (400 if error else 200)
 
 
 def _logout():
@@ -206,8 +341,14 @@ def _queue():
     context = {}
     if item:
         context = _item_context(conn, item)
+        context["seen"] = store.item_version(conn, item["item_key"])
+    options = store.filter_options(conn)
+    names = short_names(d["path"] for d in options["documents"])
+    for d in options["documents"]:
+        d["name"] = names[d["path"]]
+    options["documents"].sort(key=lambda d: (d["name"].casefold(), d["path"]))
     return render_template(
-        "queue.html", item=item, filters=filters, status=status, order=order, options=store.filter_options(conn),
+        "queue.html", item=item, filters=filters, status=status, order=order, options=options,
         left=left, recent=store.decisions_of(conn, auditor, 6), nonce=secrets.token_hex(16), relabel_keys=RELABEL_KEYS,
         auditors_per_item=n, **context,
     )
@@ -256,7 +397,8 @@ def _decide():
         abort(400, f"unknown action {action!r}")
     if label and (label not in store.LABELS or item["item_type"] == "name_match"):
         abort(400, f"cannot relabel this item as {label!r}")
-    store.record_decision(conn, item, auditor, decision, label or None, nonce=request.form.get("nonce") or None)
+    store.record_decision(conn, item, auditor, decision, label or None, nonce=request.form.get("nonce") or None,
+                          seen=_seen(request.form.get("seen")), quota=_config("AUDITORS_PER_ITEM"))
     return redirect(_queue_url(_filters(request.form)), code=303)
 
 
@@ -268,8 +410,8 @@ def _undo():
     return redirect(_queue_url(filters), code=303)
 
 
-def _registered(doc_id: int) -> dict:
-    doc = store.document(_db(), doc_id)
+def _registered(doc_id) -> dict:
+    doc = store.document(_db(), doc_id) if store.safe_int(doc_id) is not None else None
     if doc is None:
         abort(404, "no such document in the store")
     return doc
@@ -286,6 +428,7 @@ def _page_view(doc_id: int, page: int):
     parts, boxes, image_error = (text, "", ""), [], None
     if item and item["item_type"] == "mention" and text[item["start"]:item["end"]] == item["text"]:
         parts = (text[: item["start"]], item["text"], text[item["end"]:])
+    seen = store.item_version(conn, item["item_key"]) if item else None
     if doc["format"] == "pdf":
         try:
             if item and item["item_type"] == "mention":
@@ -296,9 +439,9 @@ def _page_view(doc_id: int, page: int):
         except pages.PageUnavailable as exc:
             image_error = str(exc)
     else:
-        image_error = "no page image: not a PDF"
+        image_error = None  # text documents: the page text is the page, shown full width
     return render_template(
-        "page.html", doc=doc, page=page, parts=parts, boxes=boxes, item=item, image_error=image_error,
+        "page.html", doc=doc, page=page, parts=parts, boxes=boxes, item=item, image_error=image_error, seen=seen,
         filters=_filters(request.args), nonce=secrets.token_hex(16), add_labels=ADD_LABELS,
         added=request.args.get("added"),
     )
@@ -315,11 +458,11 @@ def _page_png(doc_id: int, page: int):
 
 def _add():
     conn = _db()
-    doc = _registered(_int(request.form.get("doc_id")))
-    page = _int(request.form.get("page"))
-    text = store.page_text(conn, doc["id"], page)
+    doc = _registered(request.form.get("doc_id", ""))
+    text = store.page_text(conn, doc["id"], request.form.get("page", ""))
     if text is None:
         abort(404, "no such page in the store")
+    page = int(request.form["page"])
     start, end = _int(request.form.get("start")), _int(request.form.get("end"))
     start, end = _align(text, start, end, request.form.get("text", ""))
     label = request.form.get("label", "")
@@ -331,10 +474,10 @@ def _add():
 
 
 def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        abort(400, "expected a number")
+    number = store.safe_int(value)
+    if number is None:
+        abort(400, "expected a number (digits 0-9)")
+    return number
 
 
 def _align(text: str, start: int, end: int, selected: str) -> tuple[int, int]:
@@ -358,8 +501,11 @@ def _align(text: str, start: int, end: int, selected: str) -> tuple[int, int]:
 def _conflicts():
     if not _is_lead(session["auditor"]):
         abort(403, "only a lead auditor can adjudicate")
-    return render_template("conflicts.html", conflicts=store.conflicts(_db()), nonce=secrets.token_hex(16),
-                           relabel_keys=RELABEL_KEYS)
+    conn = _db()
+    found = store.conflicts(conn)
+    for c in found:
+        c["seen"] = store.item_version(conn, c["item_key"])
+    return render_template("conflicts.html", conflicts=found, nonce=secrets.token_hex(16), relabel_keys=RELABEL_KEYS)
 
 
 def _adjudicate():
@@ -373,6 +519,79 @@ def _adjudicate():
     allowed = set(store.LABELS) if item["item_type"] != "name_match" else {item.get("label"), store.NAME_REJECTED}
     if label not in allowed:
         abort(400, f"cannot settle this item as {label!r}")
-    store.record_decision(conn, item, session["auditor"], "adjudicate", label, nonce=request.form.get("nonce") or None)
+    store.record_decision(conn, item, session["auditor"], "adjudicate", label, nonce=request.form.get("nonce") or None,
+                          seen=_seen(request.form.get("seen")))
     return redirect(url_for("conflicts"), code=303)
+
+
+# -- footprint placements ---------------------------------------------------------------------------
+
+
+def _footprint_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(region, [(code, name)]) of the reference's footprints, regions in the report's order."""
+    if "footprints" not in current_app.extensions.setdefault("svmine", {}):
+        from svmine.footprints.reference import load_reference
+
+        ref = load_reference()
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for stp in sorted(ref.stps.values(), key=lambda s: (ref.regions[s.region_code].order, s.name)):
+            groups.setdefault(ref.regions[stp.region_code].short_name, []).append((stp.code, stp.name))
+        current_app.extensions["svmine"]["footprints"] = list(groups.items())
+    return current_app.extensions["svmine"]["footprints"]
+
+
+def _footprint_names() -> dict[str, str]:
+    return {code: name for _, members in _footprint_choices() for code, name in members}
+
+
+def _candidates(evidence: str | None, names: dict[str, str]) -> list[dict]:
+    """The footprints the attribution's evidence voted for, most named first, each with the
+    names found and their pages (the evidence is the attribution's JSON list; anything else: [])."""
+    try:
+        found = json.loads(evidence or "[]")
+    except ValueError:
+        return []
+    by_code: dict[str, list] = {}
+    for hit in found if isinstance(found, list) else []:
+        if not isinstance(hit, dict):
+            continue
+        for code in hit.get("votes_for") or [hit.get("code")]:
+            if code in names:
+                by_code.setdefault(code, []).append((str(hit.get("text", "")), hit.get("page")))
+    ranked = sorted(by_code.items(), key=lambda kv: -len(kv[1]))
+    return [{"code": code, "name": names[code], "hits": hits} for code, hits in ranked]
+
+
+def _placements():
+    everything = request.args.get("all") == "1"
+    names = _footprint_names()
+    docs = store.placements(_db(), everything=everything)
+    for doc in docs:
+        doc["candidates"] = _candidates(doc["footprint_evidence"], names)
+    return render_template("placements.html", docs=docs,
+                           everything=everything, choices=_footprint_choices(), names=_footprint_names(),
+                           nowhere=store.PLACED_NOWHERE, nonce=secrets.token_hex(16))
+
+
+def _place():
+    conn = _db()
+    doc = _registered(request.form.get("doc_id", ""))
+    action = request.form.get("action", "")
+    if action == "confirm":
+        code = doc["footprint_code"]
+        if not code:
+            abort(400, "this document has no proposed footprint to confirm: pick one")
+    elif action == "pick":
+        code = request.form.get("code", "").strip()
+    elif action == "nowhere":
+        code = store.PLACED_NOWHERE
+    else:
+        abort(400, f"unknown action {action!r}")
+    if code != store.PLACED_NOWHERE and code not in _footprint_names():
+        abort(400, f"{code!r} is not a footprint of the reference list")
+    full = next((d for d in store.placements(conn, everything=True) if d["id"] == doc["id"]), None)
+    store.record_placement(conn, full or doc, session["auditor"], code, nonce=request.form.get("nonce") or None,
+                           seen=_seen(request.form.get("seen")))
+    everything = {"all": "1"} if request.form.get("all") == "1" else {}
+    return redirect(url_for("placements", **everything) + f"#doc-{doc['id']}", code=303)
 

@@ -88,28 +88,33 @@ def export_annotations(db_path: str | Path, fmt: str, out: str | Path) -> int:
     """Write the store's annotations to ``out`` in ``fmt``; returns the number of records."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    conn = store.open_migrated(db_path)
+    from svmine.outputs import atomic_path, atomic_write, check_output
+
+    check_output(out, [db_path])  # before reading: never the store itself
+    conn = store.open_readonly(db_path)
     try:
         rows = store.all_rows(conn)
     finally:
         conn.close()
     if fmt == "spacy":
-        return _write_docbin(labelled_rows(rows), Path(out))
+        with atomic_path(out, [db_path]) as tmp:
+            return _write_docbin(labelled_rows(rows), tmp)
     if fmt == "labelstudio":
         tasks = labelstudio_tasks(labelled_rows(rows))
-        Path(out).write_text(json.dumps(tasks, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        with atomic_write(out, [db_path]) as handle:
+            handle.write(json.dumps(tasks, indent=1, ensure_ascii=False) + "\n")
         return len(tasks)
     records = {"jsonl": lambda: map(to_record, rows), "prodigy": lambda: map(prodigy_record, labelled_rows(rows)),
                "doccano": lambda: map(doccano_record, labelled_rows(rows))}[fmt]()
-    return _write_jsonl(records, Path(out))
+    with atomic_write(out, [db_path]) as handle:
+        return _write_jsonl(records, handle)
 
 
-def _write_jsonl(records: Iterable[dict], out: Path) -> int:
+def _write_jsonl(records: Iterable[dict], handle) -> int:
     n = 0
-    with out.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-            n += 1
+    for record in records:
+        handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        n += 1
     return n
 
 

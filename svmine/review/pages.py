@@ -4,9 +4,14 @@ Design decisions
 - Only documents registered in the store are read, by id, and only after their sha256 matches the
   stored one (hashed again whenever its size or mtime changes): a path in the database that now holds other
   content never reaches a reader, and no URL ever names a file.
-- Images are cached as ``<db>.cache/pages/<sha256>-<page>.png``, written to a temporary name and
+- Images are cached as ``<db>.cache/pages/<sha256>-<page>.png`` in the store's own folder, always
+  as an absolute path (a relative ``--db`` once put the cache beside the working folder while
+  Flask looked for it beside the package: every image was a 500), written to a temporary name and
   renamed, so concurrent requests never see half a file; content-addressed names stay valid
   across re-scans and renames.
+- Rendering is capped in pixels, not only in scale: a PDF page may be 200 inches square (14,400 pt),
+  which at the usual 2x took 5.7 GB. The scale is ``min(2, sqrt(MAX_PIXELS / (w * h)))``, so an
+  ordinary page keeps 144 dpi and a huge one is rendered at whatever scale fits ``MAX_PIXELS``.
 - PDFium is not thread-safe, and the review server is threaded: every PDFium call runs under one lock.
 - The mention's rectangle is found by searching its text in PDFium's own text of the page, both
   normalised (whitespace runs, curly quotes, dashes, ligatures, case: extractors differ there),
@@ -26,6 +31,7 @@ from pathlib import Path
 
 MIN_TEXT_LAYER = 20  # fewer characters than this on a page: treat it as scanned
 RENDER_SCALE = 2.0  # 144 dpi: sharp on high-density screens, ~1 MB per A4 page at most
+MAX_PIXELS = 6_000_000  # an A4 page at 2x is 2 Mpx; a huge page is scaled down to this (24 MB as RGBA)
 _PDFIUM_LOCK = threading.Lock()
 _VERIFIED: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256 already checked
 
@@ -35,7 +41,8 @@ class PageUnavailable(Exception):
 
 
 def cache_dir(db_path: str | Path) -> Path:
-    path = Path(f"{db_path}.cache") / "pages"
+    db_path = Path(os.path.abspath(db_path))
+    path = db_path.with_name(f"{db_path.name}.cache") / "pages"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -64,6 +71,16 @@ def check_pdf(doc: dict) -> Path:
     return path
 
 
+def render_scale(width: float, height: float, max_pixels: int = MAX_PIXELS) -> float:
+    """The scale that renders a ``width`` x ``height`` pt page at 2x, or smaller so that the
+    image holds at most ``max_pixels`` (PDFium rounds each side up: one pixel of slack each)."""
+    width, height = max(float(width), 1.0), max(float(height), 1.0)
+    fit = (max_pixels / (width * height)) ** 0.5
+    while fit > 0 and (width * fit + 1) * (height * fit + 1) > max_pixels:
+        fit *= 0.99
+    return min(RENDER_SCALE, fit)
+
+
 def page_image(db_path: str | Path, doc: dict, page: int) -> Path:
     """The cached PNG of ``page`` (1-based) of a registered PDF, rendered on first request."""
     target = cache_dir(db_path) / f"{doc['sha256']}-{int(page)}.png"
@@ -77,7 +94,8 @@ def page_image(db_path: str | Path, doc: dict, page: int) -> Path:
         try:
             if not 1 <= page <= len(pdf):
                 raise PageUnavailable(f"no page {page}")
-            image = pdf[page - 1].render(scale=RENDER_SCALE).to_pil()
+            pdf_page = pdf[page - 1]
+            image = pdf_page.render(scale=render_scale(*pdf_page.get_size())).to_pil()
         finally:
             pdf.close()
     temporary = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")

@@ -3,8 +3,9 @@
 Design decisions
 - Loopback by default. Any other address needs an access token, because the page would then be
   reachable by anyone on the network; without one, ``serve`` refuses before binding.
-- On loopback the app only answers requests whose Host header is a loopback name, which blocks
-  DNS-rebinding pages from talking to it through the auditor's browser.
+- On loopback the app only answers requests whose Host header is a loopback name or address
+  (any of them, so the server's own URL works for ``--host ::1`` or ``127.0.0.2`` too), which
+  blocks DNS-rebinding pages from talking to it through the auditor's browser.
 - werkzeug's threaded server (one thread per request) is enough for a handful of auditors; the
   store serialises writes with short transactions.
 """
@@ -43,11 +44,15 @@ def make_server(db_path: str | Path, host: str = "127.0.0.1", port: int = 8765, 
     from svmine.review.app import create_app
 
     check_address(host, token)
-    trusted = None
-    if is_loopback(host):
-        trusted = ["localhost", "127.0.0.1", "[::1]", "::1"]
-    app = create_app(db_path, auditors_per_item=auditors_per_item, token=token, leads=leads, trusted_hosts=trusted)
-    return _make_server(host, port, app, threaded=True)
+    app = create_app(db_path, auditors_per_item=auditors_per_item, token=token, leads=leads,
+                     loopback_only=is_loopback(host))
+    return _make_server(host.strip("[]"), port, app, threaded=True)
+
+
+def server_url(host: str, port: int) -> str:
+    """The address to open in a browser (an IPv6 literal in brackets)."""
+    host = host.strip("[]")
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8765, **options) -> None:

@@ -11,7 +11,18 @@ Design decisions
 - An auditor's view of an item is their latest decisive row that is not undone; ``undo`` marks the
   auditor's last row undone and writes an ``undo`` row (the trail is never rewritten).
 - Writes are short ``BEGIN IMMEDIATE`` transactions on a per-request connection with a long busy
-  timeout, retried on "database is locked"; a client nonce (unique index) makes a retried POST a no-op.
+  timeout, retried on "database is locked"; a client nonce, unique *per auditor* (migration 0003),
+  makes a retried POST a no-op. The same auditor's nonce arriving with a different decision is a
+  :class:`DecisionConflict`, never a silent drop; another auditor's equal nonce is simply stored.
+- A form also carries ``seen``, the item's latest annotation id when the page was drawn. A decision
+  made on a stale page (meanwhile another auditor adjudicated the item, filled its quota of
+  auditors, or settled the same placement) is a :class:`DecisionConflict` naming who decided what,
+  so no one overwrites a decision they never saw. Without ``seen`` (scripts, imports) there is no
+  staleness check.
+- Uncertain footprint placements are settled as ``placement`` rows (decision ``place``, label the
+  footprint code or ``none``); the latest not-undone one per document wins
+  (:func:`settled_placements`), and :func:`with_settled_placements` applies them to document rows
+  for the tables and report.
 """
 
 from __future__ import annotations
@@ -28,8 +39,11 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 LABELS = ("social_value_explicit", "social_value_implicit", "vcse", "other")
-DECISIONS = ("accept", "reject", "relabel", "skip", "add", "undo", "adjudicate")
+DECISIONS = ("accept", "reject", "relabel", "skip", "add", "undo", "adjudicate", "place")
 NAME_REJECTED = "none"
+PLACED_NOWHERE = "none"  # a placement decision saying: this document belongs to no footprint
+SETTLED = "settled"  # footprint_status of a document whose placement an auditor settled
+_SAFE_INT = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True) and within SQLite's int64
 STATUSES = ("todo", "mine", "conflict", "all")
 ORDERS = ("document", "uncertain")
 COLUMNS = (
@@ -93,6 +107,19 @@ _ORDER_BY = {
 }
 
 
+class DecisionConflict(Exception):
+    """A decision that would overwrite or contradict one its auditor has not seen (HTTP 409)."""
+
+
+def safe_int(value) -> int | None:
+    """``value`` as a non-negative int when it is 1-18 ASCII digits, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value < 10**18 else None
+    if isinstance(value, str) and _SAFE_INT.fullmatch(value):
+        return int(value)
+    return None
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
@@ -107,13 +134,20 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
 
 
 def open_migrated(db_path: str | Path) -> sqlite3.Connection:
-    """``connect`` after ``Store.open`` has brought the schema up to date (commands, training)."""
+    """``connect`` after ``Store.open`` has brought the schema up to date (commands that write:
+    annotation import). The file must already be an svmine store (``StoreError`` otherwise)."""
     from svmine.store.db import Store
 
-    if not Path(db_path).is_file():
-        raise FileNotFoundError(f"{db_path}: no such database")
-    Store.open(db_path).close()
+    Store.open(db_path, mode="rw").close()
     return connect(db_path)
+
+
+def open_readonly(db_path: str | Path) -> sqlite3.Connection:
+    """A read-only connection to an svmine store of the current schema (export, agreement,
+    training): nothing is created, migrated or switched to WAL; ``StoreError`` otherwise."""
+    from svmine.store.db import Store
+
+    return Store.open(db_path, mode="ro").conn
 
 
 @contextmanager
@@ -176,8 +210,11 @@ def _filters_sql(filters: dict) -> tuple[str, dict]:
                          ("source", "source")):
         value = filters.get(name)
         if value not in (None, ""):
+            if name == "document":
+                value = safe_int(value)
+                value = -1 if value is None else value  # matches nothing
             clauses.append(f"items.{column} = :f_{name}")
-            params[f"f_{name}"] = int(value) if name == "document" else value
+            params[f"f_{name}"] = value
     return (" AND ".join(clauses) or "1"), params
 
 
@@ -252,8 +289,9 @@ _NAMES_ONLY = "SELECT * FROM (" + _ITEMS_SQL + ") WHERE item_type = 'name_match'
 def get_item(conn: sqlite3.Connection, item_key: str) -> dict | None:
     """The queue item with this key, looked up through the mention's own columns (indexed)."""
     parts = item_key.split(":")
-    if parts[0] == "mention" and len(parts) == 6 and all(p.isdigit() for p in parts[2:5]):
-        row = conn.execute(_MENTION_BY_KEY, (parts[1], int(parts[2]), int(parts[3]), int(parts[4]), parts[5]))
+    numbers = [safe_int(p) for p in parts[2:5]]
+    if parts[0] == "mention" and len(parts) == 6 and None not in numbers:
+        row = conn.execute(_MENTION_BY_KEY, (parts[1], *numbers, parts[5]))
         found = row.fetchone()
         return _item(found) if found else None
     if parts[0] == "name":
@@ -280,6 +318,8 @@ def filter_options(conn: sqlite3.Connection) -> dict:
 
 
 def document(conn: sqlite3.Connection, doc_id: int) -> dict | None:
+    if safe_int(doc_id) is None:
+        return None
     row = conn.execute(
         "SELECT id, sha256, path, format, title, page_count, footprint_code FROM documents WHERE id = ?",
         (doc_id,),
@@ -288,6 +328,8 @@ def document(conn: sqlite3.Connection, doc_id: int) -> dict | None:
 
 
 def page_text(conn: sqlite3.Connection, doc_id: int, page: int) -> str | None:
+    if safe_int(doc_id) is None or safe_int(page) is None:
+        return None
     row = conn.execute("SELECT text FROM pages WHERE document_id = ? AND number = ?", (doc_id, page)).fetchone()
     return row[0] if row else None
 
@@ -325,8 +367,15 @@ def record_decision(
     decision: str,
     label: str | None = None,
     nonce: str | None = None,
+    *,
+    seen: int | None = None,
+    quota: int = 1,
 ) -> int | None:
-    """Store one decision on a queue item; returns its row id, or None when the nonce was seen."""
+    """Store one decision on a queue item; returns its row id, or None when this auditor already
+    sent this very decision with this nonce. Raises :class:`DecisionConflict` when the nonce was
+    used for another decision, or when ``seen`` (the item's :func:`item_version` on the auditor's
+    page) is stale: another auditor adjudicated the item since, or, for accept/reject/relabel,
+    decided it and so filled its ``quota`` of auditors."""
     if decision not in ("accept", "reject", "relabel", "skip", "adjudicate"):
         raise ValueError(f"unknown decision {decision!r}")
     row = {
@@ -338,14 +387,73 @@ def record_decision(
         "meta_json": json.dumps(_meta(item), sort_keys=True),
     }
     with write_transaction(conn):
+        if _duplicate(conn, row):
+            return None
+        _check_fresh(conn, row, seen, quota)
         return _insert(conn, row)
+
+
+_VERBS = {"accept": "accepted", "reject": "rejected", "relabel": "relabelled", "adjudicate": "adjudicated",
+          "place": "placed"}
+
+
+def item_version(conn: sqlite3.Connection, item_key: str) -> int:
+    """The item's latest annotation id (0 if none): a page sends it back as ``seen``."""
+    row = conn.execute("SELECT MAX(id) FROM annotations WHERE item_key = ?", (item_key,)).fetchone()
+    return row[0] or 0
+
+
+def _check_fresh(conn: sqlite3.Connection, row: dict, seen: int | None, quota: int) -> None:
+    if seen is None or row["decision"] == "skip":
+        return
+    newer = conn.execute(
+        "SELECT auditor, decision, label FROM annotations WHERE item_key = ? AND id > ? AND auditor != ?"
+        " AND undone = 0 AND decision IN ('accept', 'reject', 'relabel', 'adjudicate', 'place') ORDER BY id DESC",
+        (row["item_key"], seen, row["auditor"]),
+    ).fetchall()
+    if row["decision"] in ("adjudicate", "place"):
+        blocking = [r for r in newer if r["decision"] == row["decision"]]
+    else:
+        blocking = [r for r in newer if r["decision"] == "adjudicate"]
+        if not blocking and newer:
+            others = conn.execute(
+                "SELECT COUNT(DISTINCT auditor) FROM annotations WHERE item_key = ? AND auditor != ? AND undone = 0"
+                " AND decision IN ('accept', 'reject', 'relabel')",
+                (row["item_key"], row["auditor"]),
+            ).fetchone()[0]
+            if others >= quota:
+                blocking = [r for r in newer if r["decision"] != "adjudicate"]
+    if blocking:
+        first = blocking[0]
+        what = f" as {first['label']}" if first["label"] else ""
+        raise DecisionConflict(
+            f"{first['auditor']} {_VERBS.get(first['decision'], first['decision'])} this item{what} after your"
+            " page was loaded, so your decision was not stored: reload to see the decisions, then decide again"
+        )
+
+
+def _duplicate(conn: sqlite3.Connection, row: dict) -> bool:
+    """True when this auditor already stored this row under this nonce (a doubled submit);
+    :class:`DecisionConflict` when the nonce holds a different decision."""
+    old = conn.execute(
+        "SELECT item_key, decision, label FROM annotations WHERE auditor = ? AND nonce = ?",
+        (row["auditor"], row["nonce"]),
+    ).fetchone()
+    if old is None:
+        return False
+    if (old["item_key"], old["decision"], old["label"]) == (row["item_key"], row["decision"], row["label"]):
+        return True
+    raise DecisionConflict(
+        "this form was already submitted with another decision (the same nonce was used twice), so this one"
+        " was not stored: reload the page and decide again"
+    )
 
 
 def _insert(conn: sqlite3.Connection, row: dict) -> int | None:
     cur = conn.execute(
         f"INSERT INTO annotations ({', '.join(_quoted(c) for c in COLUMNS)})"
         f" VALUES ({', '.join('?' for _ in COLUMNS)})"
-        " ON CONFLICT (nonce) WHERE nonce IS NOT NULL DO NOTHING",
+        " ON CONFLICT (auditor, nonce) WHERE nonce IS NOT NULL DO NOTHING",
         tuple(row.get(c) for c in COLUMNS),
     )
     return cur.lastrowid if cur.rowcount else None
@@ -378,6 +486,8 @@ def add_mention(
                                  "sentence_start": s_start}, sort_keys=True),
     }
     with write_transaction(conn):
+        if _duplicate(conn, row):
+            return None
         return _insert(conn, row)
 
 
@@ -430,6 +540,104 @@ def item_decisions(conn: sqlite3.Connection, item_key: str) -> list[dict]:
         (item_key,),
     )
     return [dict(r) for r in rows]
+
+
+# -- footprint placements ---------------------------------------------------------------------------
+
+
+def placement_key(sha256: str) -> str:
+    return f"placement:{sha256}"
+
+
+def settled_placements(conn: sqlite3.Connection) -> dict[str, dict]:
+    """sha256 -> the auditors' settled placement of that document: ``code`` (None when placed in
+    no footprint), ``auditor``, ``created_at``. The latest not-undone ``place`` row wins."""
+    rows = conn.execute(
+        "SELECT document_sha256, label, auditor, created_at FROM annotations WHERE id IN"
+        " (SELECT MAX(id) FROM annotations WHERE item_type = 'placement' AND decision = 'place' AND undone = 0"
+        "  GROUP BY item_key)"
+    )
+    # plain tuples: the tables and report read through connections without sqlite3.Row
+    return {sha: {"code": None if label == PLACED_NOWHERE else label, "auditor": auditor, "created_at": created}
+            for sha, label, auditor, created in rows}
+
+
+def with_settled_placements(conn: sqlite3.Connection, documents: list[dict]) -> list[dict]:
+    """Document rows (with ``sha256`` and the ``footprint_*`` columns) with each settled placement
+    applied: the auditor's footprint, status ``settled`` (``no_match`` when placed nowhere) and
+    source ``review``; a CCG is kept only while the document stays in the footprint it was
+    inferred in. Rows without a settled placement are returned unchanged."""
+    settled = settled_placements(conn)
+    if not settled:
+        return documents
+    out = []
+    for doc in documents:
+        placed = settled.get(doc.get("sha256"))
+        if placed is not None:
+            doc = dict(doc)
+            if doc.get("ccg_code") and placed["code"] != doc.get("footprint_code"):
+                doc["ccg_code"] = None
+            doc.update(footprint_code=placed["code"], footprint_status=SETTLED if placed["code"] else "no_match",
+                       footprint_source="review")
+        out.append(doc)
+    return out
+
+
+def placements(conn: sqlite3.Connection, *, everything: bool = False) -> list[dict]:
+    """Documents whose footprint placement is uncertain (attribution status ``review`` and not
+    from a manifest), or with ``everything`` every document read, each with its ``settled``
+    placement (or None) and its ``version`` for the placement form. Unsettled ones come first."""
+    where = "d.status = 'ok'"
+    if not everything:
+        where += " AND (d.footprint_status = 'review' AND COALESCE(d.footprint_source, '') != 'manifest'" \
+                 " OR d.sha256 IN (SELECT document_sha256 FROM annotations WHERE item_type = 'placement'))"
+    rows = conn.execute(
+        "SELECT d.id, d.sha256, d.path, d.format, d.footprint_code, d.footprint_name, d.footprint_score,"
+        " d.footprint_status, d.footprint_source, d.footprint_evidence, d.ccg_code,"
+        " (SELECT MAX(a.id) FROM annotations a WHERE a.item_key = 'placement:' || d.sha256) AS version"
+        f" FROM documents d WHERE {where} ORDER BY d.path"
+    ).fetchall()
+    settled = settled_placements(conn)
+    out = [dict(r, version=r["version"] or 0, settled=settled.get(r["sha256"])) for r in rows]
+    out.sort(key=lambda d: d["settled"] is not None)
+    return out
+
+
+def unsettled_placements(conn: sqlite3.Connection) -> int:
+    """How many uncertain placements no auditor has settled yet."""
+    return conn.execute(
+        "SELECT COUNT(*) FROM documents d WHERE d.status = 'ok' AND d.footprint_status = 'review'"
+        " AND COALESCE(d.footprint_source, '') != 'manifest' AND NOT EXISTS (SELECT 1 FROM annotations a"
+        " WHERE a.item_key = 'placement:' || d.sha256 AND a.decision = 'place' AND a.undone = 0)"
+    ).fetchone()[0]
+
+
+def record_placement(
+    conn: sqlite3.Connection,
+    doc: dict,
+    auditor: str,
+    code: str,
+    *,
+    nonce: str | None = None,
+    seen: int | None = None,
+) -> int | None:
+    """Settle where ``doc`` belongs: a footprint ``code`` or :data:`PLACED_NOWHERE` (the caller
+    checks the code against the reference list). Same nonce rules as :func:`record_decision`;
+    stale when another auditor placed the document after ``seen``."""
+    row = {
+        "item_type": "placement", "item_key": placement_key(doc["sha256"]), "document_sha256": doc["sha256"],
+        "page": None, "start": None, "end": None, "text": doc.get("path"), "sentence": None,
+        "auditor": auditor, "decision": "place", "label": code, "created_at": utcnow(), "undone": 0,
+        "nonce": nonce or secrets.token_hex(16),
+        "meta_json": json.dumps({"path": doc.get("path"), "proposed": doc.get("footprint_code"),
+                                 "score": doc.get("footprint_score"), "status": doc.get("footprint_status")},
+                                sort_keys=True),
+    }
+    with write_transaction(conn):
+        if _duplicate(conn, row):
+            return None
+        _check_fresh(conn, row, seen, 1)
+        return _insert(conn, row)
 
 
 # -- reading decisions back -----------------------------------------------------------------------
@@ -501,7 +709,7 @@ def training_examples(db_path: str | Path) -> list[dict]:
     were all rejected (or relabelled ``other``) gets ``["other"]``. Name matches are not sentences
     and are left out; so are items auditors still disagree on.
     """
-    conn = open_migrated(db_path)
+    conn = open_readonly(db_path)
     try:
         items = [i for i in resolved_items(conn) if i["item_type"] != "name_match"]
     finally:

@@ -20,6 +20,7 @@ import os
 import re
 import socket
 import sqlite3
+import stat
 from datetime import datetime, timezone
 from importlib import metadata, resources
 from pathlib import Path
@@ -79,6 +80,115 @@ def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
 
 
+OPEN_MODES = ("ro", "rw", "create")
+SQLITE_HEADER = b"SQLite format 3\x00"
+# What makes a file an svmine store: our migrations table (with its own columns, not e.g. a
+# Rails ``schema_migrations``) holding the first migration.
+_MIGRATIONS_COLUMNS = {"version", "name", "applied_at"}
+
+
+class FileState:
+    """What a would-be store file holds: ``kind`` is one of missing, empty (0 bytes), not_sqlite,
+    unreadable, blank (SQLite without tables), foreign (SQLite with other tables), svmine."""
+
+    def __init__(self, kind: str, detail: str = "", versions: tuple[int, ...] = ()):
+        self.kind, self.detail, self.versions = kind, detail, versions
+
+    @property
+    def version(self) -> int:
+        return max(self.versions, default=0)
+
+    def refusal(self) -> str:
+        if self.kind == "not_sqlite":
+            return f"not a usable svmine database: not an SQLite file ({self.detail})"
+        if self.kind == "foreign":
+            return (f"not an svmine store: an SQLite database of another application (tables: {self.detail});"
+                    " svmine leaves it untouched")
+        if self.kind == "unreadable":
+            return f"cannot read the file ({self.detail})"
+        return f"not an svmine store ({self.kind})"
+
+
+def inspect_file(path: Path) -> FileState:
+    """Recognise ``path`` without changing it: header bytes first, then a read-only look at the schema."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return FileState("missing")
+    except OSError as exc:
+        return FileState("unreadable", exc.strerror or str(exc))
+    if stat.S_ISDIR(mode):
+        return FileState("not_sqlite", "a folder")
+    if not stat.S_ISREG(mode):  # a FIFO would block the read below for ever; a device never ends
+        return FileState("not_sqlite", "not a regular file: a FIFO, socket or device")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        return FileState("unreadable", exc.strerror or str(exc))
+    if not head:
+        return FileState("empty")
+    if head != SQLITE_HEADER:
+        printable = "".join(chr(b) if 32 <= b < 127 else "." for b in head)
+        return FileState("not_sqlite", f"it starts with {printable!r}")
+    try:
+        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=60)
+    except sqlite3.Error as exc:
+        return FileState("unreadable", str(exc))
+    try:
+        tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                                   " AND name NOT LIKE 'sqlite_%'"))
+        if not tables:
+            return FileState("blank")
+        if "schema_migrations" not in tables:
+            return FileState("foreign", _table_list(tables))
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(schema_migrations)")}
+        if not _MIGRATIONS_COLUMNS <= columns:
+            return FileState("foreign", _table_list(tables))
+        rows = conn.execute("SELECT version, name FROM schema_migrations").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return FileState("not_sqlite", str(exc))
+    finally:
+        conn.close()
+    names = {v: n for v, n in rows}
+    if rows and names.get(1) != "initial":
+        return FileState("foreign", _table_list(tables))
+    if not rows and set(tables) != {"schema_migrations"}:
+        return FileState("foreign", _table_list(tables))
+    return FileState("svmine", versions=tuple(sorted(int(v) for v in names)))
+
+
+def _table_list(tables: list[str]) -> str:
+    return ", ".join(tables[:6]) + (f" and {len(tables) - 6} more" if len(tables) > 6 else "")
+
+
+def newest_known_version() -> int:
+    return max((v for v, _, _ in list_migrations()), default=0)
+
+
+def _check_not_newer(state: FileState, path: Path) -> None:
+    known = newest_known_version()
+    if state.version > known:
+        raise StoreError(f"written by a newer svmine (schema version {state.version}; this svmine knows up to"
+                         f" {known}): upgrade svmine to open it", str(path))
+
+
+def _check_readable(state: FileState, path: Path) -> None:
+    """Refusals of ``mode="ro"``: anything but a complete svmine store of a known schema."""
+    if state.kind == "missing":
+        raise StoreError("no such store", str(path))
+    if state.kind in ("empty", "blank") or (state.kind == "svmine" and not state.versions):
+        raise StoreError("empty file, not an svmine store (svmine scan creates one)", str(path))
+    if state.kind != "svmine":
+        raise StoreError(state.refusal(), str(path))
+    _check_not_newer(state, path)
+    missing = sorted({v for v, _, _ in list_migrations()} - set(state.versions))
+    if missing:
+        raise StoreError(f"written by an older svmine (schema version {state.version}, this svmine needs"
+                         f" {newest_known_version()}); read-only commands do not upgrade a store: run"
+                         " `svmine scan` with this --db once to upgrade it", str(path))
+
+
 class Store:
     """One SQLite file holding documents, pages, mentions, facts, runs and annotations."""
 
@@ -89,11 +199,39 @@ class Store:
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> "Store":
-        """Open (creating if needed) the store at ``path`` and bring its schema up to date."""
+    def open(cls, path: str | os.PathLike[str], mode: str = "create") -> "Store":
+        """Open the store at ``path``; ``mode`` says what the caller may do to the file.
+
+        - ``"ro"``: read only (SQLite ``mode=ro``). The file must be an svmine store of this
+          schema version; nothing is created, migrated or switched to WAL. For ``table``,
+          ``report``, ``documents``, ``runs``, ``mentions``, annotation export.
+        - ``"rw"``: an existing svmine store, upgraded to the current schema (review decisions,
+          annotation import).
+        - ``"create"``: as ``"rw"``, but a missing or empty file becomes a new store (``scan``).
+
+        Every mode refuses (``StoreError``) a file that is not an svmine store -- a text file,
+        another application's SQLite database (even in ``"create"``: svmine never adds its tables
+        to someone else's file) -- and a store written by a newer svmine (schema version above
+        the newest migration shipped here). See ``inspect_file`` for how a file is recognised.
+        """
+        if mode not in OPEN_MODES:
+            raise ValueError(f"mode must be one of {', '.join(OPEN_MODES)}, not {mode!r}")
         path = Path(path)
-        if path.parent and not path.parent.exists():
-            raise StoreError("folder does not exist", str(path))
+        state = inspect_file(path)
+        if mode == "ro":
+            _check_readable(state, path)
+            return cls._connect_ro(path, state)
+        if state.kind == "missing":
+            if mode == "rw":
+                raise StoreError("no such store (svmine scan creates one)", str(path))
+            if path.parent and not path.parent.exists():
+                raise StoreError("folder does not exist", str(path))
+        elif state.kind == "empty" and mode == "rw":
+            raise StoreError("empty file, not an svmine store (svmine scan creates one)", str(path))
+        elif state.kind not in ("missing", "empty", "blank", "svmine"):
+            raise StoreError(state.refusal(), str(path))
+        if state.kind == "svmine":
+            _check_not_newer(state, path)
         try:
             conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
         except sqlite3.Error as exc:
@@ -112,6 +250,22 @@ class Store:
             conn.close()
             raise
         return store
+
+    @classmethod
+    def _connect_ro(cls, path: Path, state: "FileState") -> "Store":
+        uri = path.absolute().as_uri() + "?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store read-only ({exc})", str(path)) from exc
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA query_only=ON")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"cannot read the store ({exc})", str(path)) from exc
+        return cls(conn, path)
 
     def close(self) -> None:
         self.conn.close()

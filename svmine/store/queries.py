@@ -87,6 +87,13 @@ def document_states(store: Store) -> dict[str, DocumentState]:
     }
 
 
+def document_locations(store: Store) -> tuple[list[str], list[str]]:
+    """(every path a document was processed from or seen at, every sha256): what a manifest may name."""
+    paths = [r[0] for r in store.conn.execute("SELECT path FROM documents UNION SELECT path FROM document_paths")]
+    shas = [r[0] for r in store.conn.execute("SELECT sha256 FROM documents")]
+    return paths, shas
+
+
 def list_runs(store: Store, *, status: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
     sql = (
         "SELECT id, started_at, finished_at, status, processed, skipped, failed, mentions,"

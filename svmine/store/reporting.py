@@ -11,6 +11,8 @@ import json
 import sqlite3
 from typing import Any
 
+from svmine.store.annotations import with_settled_placements
+
 
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
@@ -18,7 +20,8 @@ def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
 
 
 def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every stored document with its attribution, page and mention counts."""
+    """Every stored document with its attribution, page and mention counts; a placement settled
+    by auditors in ``svmine review`` replaces the attribution (status ``settled``, source ``review``)."""
     cur = conn.execute(
         """
         SELECT d.id, d.sha256, d.path, d.format, d.page_unit, d.page_count, d.title, d.status,
@@ -29,7 +32,7 @@ def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         ORDER BY d.path, d.sha256
         """
     )
-    return _dicts(cur)
+    return with_settled_placements(conn, _dicts(cur))
 
 
 def document_paths(conn: sqlite3.Connection) -> dict[str, list[str]]:
@@ -73,6 +76,40 @@ def facts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         """
     )
     return _dicts(cur)
+
+
+def settled_mention_labels(conn: sqlite3.Connection) -> dict[tuple[str, int, int, int, str], str]:
+    """(sha256, page, start, end, category) -> the label review settled a mention on.
+
+    Settled: the latest adjudication (not undone), or else the one label every auditor's latest
+    decisive row agrees on (accept keeps the item's label, reject is ``other``, relabel names one).
+    The tables use it so that a person's "this sentence does name social value" (a relabel to
+    ``social_value_explicit``) or "this is implicit after all" outranks the classifier; rejections
+    are read by :func:`rejected_mention_keys`.
+    """
+    cur = conn.execute(
+        """
+        WITH live AS (
+            SELECT * FROM annotations WHERE item_type = 'mention' AND undone = 0),
+        adj AS (
+            SELECT item_key, label FROM live
+            WHERE id IN (SELECT MAX(id) FROM live WHERE decision = 'adjudicate' GROUP BY item_key)),
+        latest AS (
+            SELECT item_key, label FROM live
+            WHERE id IN (SELECT MAX(id) FROM live WHERE decision IN ('accept', 'reject', 'relabel')
+                         GROUP BY item_key, auditor)),
+        settled AS (
+            SELECT item_key, label FROM adj
+            UNION ALL
+            SELECT item_key, MIN(label) FROM latest WHERE item_key NOT IN (SELECT item_key FROM adj)
+            GROUP BY item_key HAVING COUNT(DISTINCT label) = 1 AND COUNT(label) = COUNT(*))
+        SELECT s.item_key, l.document_sha256, l.page, l.start, l."end", s.label
+        FROM settled s JOIN live l ON l.item_key = s.item_key
+        WHERE s.label IS NOT NULL AND l.id = (SELECT MAX(id) FROM live WHERE item_key = s.item_key)
+        """
+    )
+    return {(sha, page, start, end, key.rsplit(":", 1)[-1]): label
+            for key, sha, page, start, end, label in cur.fetchall()}
 
 
 def page_windows(

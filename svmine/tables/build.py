@@ -3,6 +3,11 @@
 Where a document belongs: a manifest given to the command wins (source ``manifest``); otherwise
 the store's own attribution (``documents.footprint_code``, source as recorded, usually
 ``attribution``). Documents no footprint claims are listed in the table's notes, never dropped.
+What counts and what answers "yes" is decided in ``svmine.tables.evidence``.
+
+Totals: every row has exactly one verdict (yes, no, no document, not read), so the verdict counts
+of ``Table.summary`` add up to the number of rows; "to review" and "implicit only" are marks on
+rows, counted beside the verdicts, never as verdicts of their own.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any, Sequence
 from svmine.store import reporting
 from svmine.tables import evidence as ev
 from svmine.tables.footprints import REGION_ORDER, Ccg, Footprint, load_footprints
+from svmine.tables.names import short_names
 from svmine.footprints.manifest import Manifest
 
 CATEGORIES = ("social_value", "vcse")
@@ -34,6 +40,8 @@ class Row:
     explicit: int = 0
     implicit: int = 0
     vcse: int = 0
+    implicit_only: int = 0  # a "no" whose only social value evidence is implicit: that many sentences
+    set_aside: int = 0  # a "no" with mentions set aside as hypothetical or reference
     facts: list[str] = field(default_factory=list)
     first: ev.Evidence | None = None
     strongest: ev.Evidence | None = None
@@ -42,6 +50,7 @@ class Row:
     footprint_code: str | None = None  # ccg and document levels: the footprint the row sits in
     footprint_name: str | None = None
     reference: str | None = None  # --compare: the reference verdict
+    path: str | None = None  # document level: the stored path (``name`` is the short form)
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -69,11 +78,29 @@ class Table:
         return [(r, groups[r]) for r in order]
 
     def summary(self) -> dict[str, int]:
-        out: dict[str, int] = defaultdict(int)
+        """Rows by verdict (these add up to ``rows``), then the marks counted beside them."""
+        out = {"rows": len(self.rows), **{v: 0 for v in ev.VERDICTS}}
         for row in self.rows:
             out[row.verdict] += 1
-            out["review"] += row.review
-        return dict(sorted(out.items()))
+        out["yes to review"] = sum(r.verdict == ev.YES and r.review for r in self.rows)
+        out["no, implicit only"] = sum(r.verdict == ev.NO and r.implicit_only > 0 for r in self.rows)
+        out["review"] = sum(r.review for r in self.rows)
+        return out
+
+    def total_line(self) -> str:
+        """'7 footprints: yes 3 (1 to review) + no 2 (1 implicit only) + no document 1 + not read 1'."""
+        s = self.summary()
+        unit = {"footprint": "footprint", "ccg": "CCG", "document": "document"}[self.level]
+        unit += "" if s["rows"] == 1 else "s"
+        parts = []
+        for v in ev.VERDICTS:
+            extra = ""
+            if v == ev.YES and s["yes to review"]:
+                extra = f" ({s['yes to review']} to review)"
+            if v == ev.NO and s["no, implicit only"]:
+                extra = f" ({s['no, implicit only']} implicit only)"
+            parts.append(f"{v} {s[v]}{extra}")
+        return f"{s['rows']} {unit}: " + " + ".join(parts)
 
 
 def format_fact(fact: dict[str, Any]) -> str:
@@ -100,22 +127,28 @@ class PlacedDocument:
     source: str
     mentions: list[dict[str, Any]]
     facts: list[dict[str, Any]]
+    name: str = ""  # the path as shown: file name or shortest unique suffix
 
 
 def load_documents(conn: sqlite3.Connection, manifest: Manifest | None, min_probability: float) -> list[PlacedDocument]:
     """Every stored document with its placement, counted mentions and facts."""
     rejected = reporting.rejected_mention_keys(conn)
+    settled = reporting.settled_mention_labels(conn)
     by_doc: dict[int, list] = defaultdict(list)
     for m in reporting.mentions(conn):
-        m["rejected"] = (m["sha256"], m["page"], m["start"], m["end"], m["category"]) in rejected
+        key = (m["sha256"], m["page"], m["start"], m["end"], m["category"])
+        m["rejected"] = key in rejected
+        ev.apply_review(m, settled.get(key))
         if ev.counts(m, min_probability):
             by_doc[m["document_id"]].append(m)
     facts: dict[int, list] = defaultdict(list)
     for f in reporting.facts(conn):
         facts[f["document_id"]].append(f)
     seen = reporting.document_paths(conn)
+    stored = reporting.documents(conn)
+    names = short_names(d["path"] for d in stored)
     docs = []
-    for d in reporting.documents(conn):
+    for d in stored:
         code, ccg, source = d["footprint_code"], d["ccg_code"], d["footprint_source"] or ""
         placed = manifest.lookup([d["path"], *seen.get(d["sha256"], [])], d["sha256"]) if manifest else None
         if placed is not None:
@@ -124,7 +157,8 @@ def load_documents(conn: sqlite3.Connection, manifest: Manifest | None, min_prob
             code, ccg, source = placed.footprint_code, placed.ccg_code or kept, "manifest"
         if d["footprint_status"] == "no_match" and source != "manifest":
             code = None
-        docs.append(PlacedDocument(d, code, ccg, source if code else "", by_doc[d["id"]], facts[d["id"]]))
+        docs.append(PlacedDocument(d, code, ccg, source if code else "", by_doc[d["id"]], facts[d["id"]],
+                                   names[d["path"]]))
     return docs
 
 
@@ -140,12 +174,14 @@ def _fill(row: Row, docs: list[PlacedDocument], category: str) -> Row:
     row.vcse = sum(m["category"] == "vcse" for m in mentions)
     row.facts = list(dict.fromkeys(format_fact(f) for d in ok for f in d.facts))
     chosen = [m for m in mentions if m["category"] == category]
-    row.verdict, weak = ev.verdict(row.documents, row.failed, chosen)
-    if chosen:
-        row.first = ev.to_evidence(chosen[0])
-        row.strongest = ev.to_evidence(max(chosen, key=ev.strength))
-    if weak:
-        row.review_reasons.append("weak evidence only")
+    decision = ev.decide(row.documents, row.failed, chosen, category)
+    row.verdict, row.implicit_only, row.set_aside = decision.verdict, decision.implicit_only, decision.set_aside
+    row.review_reasons.extend(decision.review_reasons)
+    if decision.support:
+        names = {d.row["path"]: d.name for d in docs}
+        row.first = ev.to_evidence(decision.support[0], names.get(decision.support[0]["document"], ""))
+        best = max(decision.support, key=lambda m: ev.evidence_rank(m, category))
+        row.strongest = ev.to_evidence(best, names.get(best["document"], ""))
     if row.failed and row.verdict == ev.NO:
         row.review_reasons.append(f"{row.failed} document(s) not read")
     if any(d.row["footprint_status"] == "review" and d.source != "manifest" for d in docs):
@@ -179,14 +215,14 @@ def _ccg_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], ccgs: Seque
     return rows
 
 
-def _document_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], category: str) -> list[Row]:
+def document_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], category: str) -> list[Row]:
     names = {f.code: f for f in stps}
     rows = []
     for d in docs:
         fp = names.get(d.code)
         region = fp.region if fp else NOT_ATTRIBUTED
-        row = Row(region, d.row["sha256"][:12], d.row["path"], "", footprint_code=d.code,
-                  footprint_name=fp.name if fp else None)
+        row = Row(region, d.row["sha256"][:12], d.name or d.row["path"], "", footprint_code=d.code,
+                  footprint_name=fp.name if fp else None, path=d.row["path"])
         rows.append(_fill(row, [d], category))
     rank = {r: i for i, r in enumerate(REGION_ORDER)}
     rows.sort(key=lambda r: (rank.get(r.region, len(rank)), r.footprint_name or "", r.name))
@@ -202,8 +238,13 @@ def build_table(
     min_probability: float = ev.DEFAULT_MIN_PROBABILITY,
     footprints: Sequence[Footprint] | None = None,
     ccgs: Sequence[Ccg] | None = None,
+    only: Sequence[str] | None = None,
 ) -> Table:
-    """The table for one category and level from the store behind ``conn``."""
+    """The table for one category and level from the store behind ``conn``.
+
+    ``only``: footprint codes to keep (``--region``/``--footprint``); at CCG and document level the
+    rows of documents placed in those footprints. Documents placed nowhere are then left out too.
+    """
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r} (choose from {', '.join(CATEGORIES)})")
     if level not in LEVELS:
@@ -213,15 +254,20 @@ def build_table(
         footprints = ref_stps if footprints is None else footprints
         ccgs = ref_ccgs if ccgs is None else ccgs
     docs = load_documents(conn, manifest, min_probability)
+    shown = list(footprints)
+    if only is not None:
+        keep = set(only)
+        shown = [f for f in footprints if f.code in keep]
+        docs = [d for d in docs if d.code in keep]
     if level == "footprint":
-        rows = _footprint_rows(docs, footprints, category)
+        rows = _footprint_rows(docs, shown, category)
     elif level == "ccg":
-        rows = _ccg_rows(docs, footprints, ccgs or [], category)
+        rows = _ccg_rows(docs, shown, ccgs or [], category)
     else:
-        rows = _document_rows(docs, footprints, category)
+        rows = document_rows(docs, shown, category)
     attribution = f"manifest {manifest.path}, else the store's attribution" if manifest else "the store's attribution"
     table = Table(category, level, rows, attribution, min_probability)
-    table.notes = _notes(docs, footprints, level, rows)
+    table.notes = _notes(docs, shown, level, rows)
     if manifest:
         unknown = sorted({p.footprint_code for p in manifest.placements()} - {f.code for f in footprints} - {None})
         if unknown:
@@ -232,7 +278,7 @@ def build_table(
 def _notes(docs: list[PlacedDocument], stps: Sequence[Footprint], level: str, rows: list[Row]) -> list[str]:
     codes = {f.code for f in stps}
     notes = []
-    loose = [d.row["path"] for d in docs if d.code not in codes]
+    loose = [d.name or d.row["path"] for d in docs if d.code not in codes]
     if loose and level != "document":
         notes.append(f"{len(loose)} document(s) not placed in any footprint: " + ", ".join(loose))
     if level == "ccg":

@@ -6,12 +6,12 @@ Layout is fixed-width and independent of the terminal so output can be golden-te
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import textwrap
 from typing import Any
 
+from svmine.outputs import SafeDictWriter
 from svmine.tables.build import Row, Table
 
 CATEGORY_LABEL = {"social_value": "social value", "vcse": "VCSE"}
@@ -23,7 +23,24 @@ def verdict_header(table: Table) -> str:
 
 
 def verdict_cell(row: Row) -> str:
-    return f"{row.verdict} (review)" if row.review and row.verdict == "yes" else row.verdict
+    """The verdict with its mark: "yes (review)", "no (implicit only)", or the verdict alone."""
+    if row.verdict == "yes" and row.review:
+        return "yes (review)"
+    if row.verdict == "no" and row.implicit_only:
+        return "no (implicit only)"
+    return row.verdict
+
+
+# Counts and facts that belong to each category's table: a VCSE table shows no social value columns.
+CATEGORY_COLUMNS = {
+    "social_value": [
+        ("explicit", "Explicit SV"),
+        ("implicit", "Implicit SV"),
+        ("implicit_only", "Implicit only (sentences)"),
+        ("facts", "Policy facts"),
+    ],
+    "vcse": [("vcse", "VCSE")],
+}
 
 
 def columns(table: Table) -> list[tuple[str, str]]:
@@ -33,19 +50,17 @@ def columns(table: Table) -> list[tuple[str, str]]:
         cols += [("footprint_code", "Footprint code"), ("footprint_name", "Footprint")]
     name = {"footprint": "Footprint", "ccg": "CCG", "document": "Document"}[table.level]
     code = "sha256" if table.level == "document" else "Code"
+    cols += [("name", name), ("code", code)]
+    if table.level == "document":
+        cols.append(("path", "Path"))
     cols += [
-        ("name", name),
-        ("code", code),
         ("documents", "Documents scanned"),
         ("failed", "Documents not read"),
         ("source", "Placed by"),
         ("verdict", verdict_header(table).capitalize()),
         ("review", "Review"),
         ("review_reasons", "Review reasons"),
-        ("explicit", "Explicit SV"),
-        ("implicit", "Implicit SV"),
-        ("vcse", "VCSE"),
-        ("facts", "Policy facts"),
+        *CATEGORY_COLUMNS[table.category],
         ("first_evidence", "First evidence"),
         ("strongest_evidence", "Strongest evidence"),
     ]
@@ -70,7 +85,9 @@ def record(row: Row, table: Table) -> dict[str, Any]:
         "review_reasons": "; ".join(row.review_reasons),
         "explicit": row.explicit,
         "implicit": row.implicit,
+        "implicit_only": row.implicit_only,
         "vcse": row.vcse,
+        "path": row.path or "",
         "facts": "; ".join(row.facts),
         "first_evidence": row.first.label() if row.first else "",
         "strongest_evidence": row.strongest.label() if row.strongest else "",
@@ -108,24 +125,42 @@ def _comparison_lines(table: Table) -> list[str]:
 
 
 def _cut(text: str, width: int, keep_end: bool = False) -> str:
-    """Shorten to ``width``; a path keeps its end (the file name is what tells documents apart)."""
+    """Shorten to ``width``; a document name keeps its start and its end (the extension and the
+    last words, which often carry a date or version), cutting the middle."""
     if len(text) <= width:
         return text
-    return "…" + text[-(width - 1):] if keep_end else text[: width - 1] + "…"
+    if not keep_end:
+        return text[: width - 1] + "…"
+    tail = min(len(text), max((width - 1) // 2, width - 1 - (width - 1) // 2))
+    head = width - 1 - tail
+    return text[:head] + "…" + text[-tail:]
 
 
-LEGEND = (
-    "key: Docs = documents read (+N! = N more could not be read); Expl/Impl = explicit/implicit social value"
-    " mentions counted;\n     yes (review) = the yes rests only on weak evidence or an uncertain placement;"
-    " evidence = the strongest quote (page, document)"
-)
+LEGEND = {
+    "social_value": (
+        "key: Docs = documents read (+N! = N more could not be read); Expl/Impl = explicit/implicit social value"
+        " mentions counted;\n"
+        "     yes = an explicit mention of social value that is not negated, hypothetical, boilerplate or a reference"
+        " (Appendix 3's question);\n"
+        "     yes (review) = the yes rests only on weak evidence, headings or an uncertain placement;"
+        " no (implicit only) = no explicit mention,\n"
+        "     only implicit sentences (in the review queue); evidence = the strongest whole sentence (page, document)"
+    ),
+    "vcse": (
+        "key: Docs = documents read (+N! = N more could not be read); VCSE = VCSE mentions counted;\n"
+        "     yes = a VCSE mention that is not negated, hypothetical, boilerplate or a reference;"
+        " yes (review) = weak evidence, headings\n"
+        "     or an uncertain placement; evidence = the strongest whole sentence (page, document)"
+    ),
+}
 
 
 def render_terminal(table: Table) -> str:
     lines = [title(table), f"documents placed by: {table.attribution}", *_comparison_lines(table), ""]
-    counts = "Expl Impl VCSE"
+    counts = "Expl Impl" if table.category == "social_value" else "VCSE"
     ref = "  Ref" if table.comparison is not None else ""
-    header = f"  {'Name':<40} {'Code':<12} {'Docs':>4}  {'Verdict':<18} {counts}{ref}  Facts"
+    facts = "  Facts" if table.category == "social_value" else ""
+    header = f"  {'Name':<40} {'Code':<12} {'Docs':>4}  {'Verdict':<18} {counts}{ref}{facts}"
     for region, rows in table.regions():
         lines += [region, header]
         last_group = None
@@ -135,9 +170,8 @@ def render_terminal(table: Table) -> str:
                 last_group = row.footprint_name
             lines.extend(_terminal_row(row, table))
         lines.append("")
-    summary = table.summary()
-    lines.append("total: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items())))
-    lines.append(LEGEND)
+    lines.append("total: " + table.total_line())
+    lines.append(LEGEND[table.category])
     lines += [f"note: {n}" for n in table.notes]
     return "\n".join(lines) + "\n"
 
@@ -146,10 +180,11 @@ def _terminal_row(row: Row, table: Table) -> list[str]:
     docs = f"{row.documents}" + (f"+{row.failed}!" if row.failed else "")
     ref = f"  {row.reference or '-':>3}" if table.comparison is not None else ""
     name = _cut(row.name, 40, keep_end=table.level == "document")
-    out = [
-        f"  {name:<40} {_cut(row.code, 12):<12} {docs:>4}  {verdict_cell(row):<18} "
-        f"{row.explicit:>4} {row.implicit:>4} {row.vcse:>4}{ref}  {'; '.join(row.facts)}".rstrip()
-    ]
+    if table.category == "social_value":
+        counts, facts = f"{row.explicit:>4} {row.implicit:>4}", f"  {'; '.join(row.facts)}"
+    else:
+        counts, facts = f"{row.vcse:>4}", ""
+    out = [f"  {name:<40} {_cut(row.code, 12):<12} {docs:>4}  {verdict_cell(row):<18} {counts}{ref}{facts}".rstrip()]
     if row.strongest:
         text = "evidence: " + row.strongest.label()
         out += textwrap.wrap(text, WIDTH, initial_indent="      ", subsequent_indent="        ")
@@ -161,8 +196,8 @@ def _terminal_row(row: Row, table: Table) -> list[str]:
 # -- markdown ------------------------------------------------------------------------------------
 
 MARKDOWN_COLUMNS = (
-    "name", "code", "documents", "verdict", "explicit", "implicit", "vcse", "facts",
-    "strongest_evidence", "source", "reference",
+    "name", "code", "documents", "verdict", "explicit", "implicit", "implicit_only", "vcse", "facts",
+    "strongest_evidence", "review_reasons", "source", "reference",
 )
 
 
@@ -182,7 +217,7 @@ def render_markdown(table: Table) -> str:
             rec = record(row, table)
             rec["verdict"] = verdict_cell(row)
             lines.append("| " + " | ".join(_md(rec[k]) for k, _ in cols) + " |")
-    lines += [""] + [f"_Note: {_md(n)}_" for n in table.notes]
+    lines += ["", f"**Total:** {_md(table.total_line())}", ""] + [f"_Note: {_md(n)}_" for n in table.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -191,7 +226,7 @@ def render_markdown(table: Table) -> str:
 
 def render_csv(table: Table) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=[k for k, _ in columns(table)], lineterminator="\n")
+    writer = SafeDictWriter(buf, fieldnames=[k for k, _ in columns(table)], lineterminator="\n")
     writer.writeheader()
     writer.writerows(records(table))
     return buf.getvalue()

@@ -64,8 +64,15 @@
   }
 
   function scrollToMention() {
+    // Scroll the page text only: scrollIntoView would also scroll the window and hide the top bar.
     var mark = document.getElementById("current");
-    if (mark && mark.textContent) { mark.scrollIntoView({ block: "center" }); }
+    if (!mark || !mark.textContent) { return; }
+    var box = mark.closest(".pagetext");
+    if (box) {
+      box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 2);
+    } else {
+      mark.scrollIntoView({ block: "center" });
+    }
   }
 
   window.addEventListener("pageshow", function (event) {
