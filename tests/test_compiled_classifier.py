@@ -38,12 +38,16 @@ def _sentences() -> list[str]:
     return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_first_load_is_the_safe_one_and_writes_the_cache(cache: Path) -> None:
+def test_first_load_is_the_safe_one_and_writes_the_cache(cache: Path, monkeypatch) -> None:
+    calls = []
+    safe = base.load_classifier
+    monkeypatch.setattr(base, "load_classifier", lambda path=None: calls.append(path) or safe(path))
     first = compiled.load_classifier(MODEL)
-    assert type(first.pipeline).__name__ == "Pipeline"  # scikit-learn, verified by skops
+    assert calls == [MODEL]  # verified by the sha256 check, the type audit and skops
     assert [p.name for p in cache.iterdir()] == [compiled.cache_path(first.sha256).name]
     second = compiled.load_classifier(MODEL)
-    assert isinstance(second.pipeline, compiled.CompiledPipeline)
+    assert calls == [MODEL]  # from the cache
+    assert isinstance(first.pipeline, compiled.CompiledPipeline) and isinstance(second.pipeline, compiled.CompiledPipeline)
     assert (second.labels, second.thresholds, second.sha256) == (first.labels, first.thresholds, first.sha256)
 
 
@@ -92,14 +96,17 @@ def test_a_cache_for_another_model_is_not_used(cache: Path, reference) -> None:
     config = json.loads(bytes(arrays.pop("config")).decode())
     config["model_sha256"] = "0" * 64
     compiled.save_compiled(path, "0" * 64, (config, arrays))
-    assert type(compiled.load_classifier(MODEL).pipeline).__name__ == "Pipeline"
+    assert compiled.load_compiled(path, reference.sha256) is None
+    compiled.load_classifier(MODEL)  # not used: loaded the safe way and compiled again
+    assert compiled.load_compiled(path, reference.sha256) is not None
 
 
 def test_a_damaged_cache_file_is_rebuilt(cache: Path, reference) -> None:
     compiled.load_classifier(MODEL)
-    compiled.cache_path(reference.sha256).write_bytes(b"not numpy")
-    assert type(compiled.load_classifier(MODEL).pipeline).__name__ == "Pipeline"
+    path = compiled.cache_path(reference.sha256)
+    path.write_bytes(b"not numpy")
     assert isinstance(compiled.load_classifier(MODEL).pipeline, compiled.CompiledPipeline)
+    assert compiled.load_compiled(path, reference.sha256) is not None
 
 
 @pytest.mark.parametrize("change", ["binary", "stop_words", "analyzer"])

@@ -19,6 +19,8 @@ Decisions:
   of word/char TfidfVectorizers with default preprocessing, then one-vs-rest binary logistic
   regressions); for anything else ``compile_pipeline`` returns None and the sklearn pipeline is
   used as before. tests/test_compiled_classifier.py checks the probabilities agree to 1e-9.
+- Once compiled, the copy is what predicts, in the first process too (so a store's
+  probabilities do not depend on whether the cache existed when a scan started).
 - ``$SVMINE_CACHE`` (default ``$XDG_CACHE_HOME/svmine`` or ``~/.cache/svmine``) is the cache
   folder; ``SVMINE_MODEL_CACHE=0`` turns the cache off. A folder that cannot be written only
   costs the fast start.
@@ -258,14 +260,22 @@ def load_classifier(path: str | Path | None = None):
             _warn_on_versions(meta, model)
             return base.SentenceClassifier(compiled, labels, dict(meta.get("thresholds", {})), meta, model)
     loaded = base.load_classifier(path)
-    if loaded is not None and actual == meta.get("model_sha256"):
-        try:
-            compiled_parts = compile_pipeline(loaded.pipeline)
-            if compiled_parts is not None:
-                save_compiled(cache_path(actual), actual, compiled_parts)
-        except Exception:  # noqa: BLE001 - no cache only means no fast start next time
-            pass
-    return loaded
+    if loaded is None or actual != meta.get("model_sha256"):
+        return loaded
+    try:
+        parts = compile_pipeline(loaded.pipeline)
+    except Exception:  # noqa: BLE001 - an unexpected shape is used as it is
+        parts = None
+    if parts is None:
+        return loaded
+    try:
+        save_compiled(cache_path(actual), actual, parts)
+    except OSError:  # no cache only means no fast start next time
+        pass
+    # The compiled copy from now on, also in this first process: every scan then predicts with
+    # the same code, bit for bit, whether or not the cache existed when it started.
+    return base.SentenceClassifier(CompiledPipeline(*parts), loaded.labels, loaded.thresholds, loaded.metadata,
+                                   loaded.path)
 
 
 def _warn_on_versions(meta: dict[str, Any], path: Path) -> None:
