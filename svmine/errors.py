@@ -51,6 +51,12 @@ class ExtractionTimeout(ExtractionError):
     code = "timeout"
 
 
+class NotRegularFileError(ExtractionError):
+    """A FIFO, socket, device or dangling link: reported and skipped, never opened."""
+
+    code = "not_regular_file"
+
+
 class ModelError(SvmineError):
     """A model file is missing, tampered with, or holds untrusted types."""
 

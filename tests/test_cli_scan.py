@@ -166,7 +166,7 @@ def test_terminal_gets_a_progress_bar_instead_of_log_lines(tmp_path: Path, monke
 
 def test_timeout_kills_a_long_document_and_the_next_one_still_runs(tmp_path: Path) -> None:
     corpus = tmp_path / "in"
-    make_corpus(corpus, pdfs=1, pdf_pages=60, texts=2)
+    make_corpus(corpus, pdfs=1, pdf_pages=400, texts=2)  # far beyond 0.2 s on any machine
     (corpus / "plan-0000.pdf").rename(corpus / "a-long.pdf")  # sorted first: the texts come after it
     db = tmp_path / "s.db"
     result = runner.invoke(app, ["scan", str(corpus), "--db", str(db), "--workers", "1", "--timeout", "0.2",

@@ -33,7 +33,7 @@ def test_dask_gives_the_same_rows_as_the_local_pool(tmp_path: Path) -> None:
                     use_classifier=False, timeout=60)
     assert (dask.processed, dask.failed_count, dask.mentions) == (local.processed, 1, local.mentions)
     assert _snapshot(tmp_path / "dask.db") == _snapshot(tmp_path / "local.db")
-    again = scan([corpus], tmp_path / "dask.db", workers=2, executor="dask", use_classifier=False)
+    again = scan([corpus], tmp_path / "dask.db", workers=2, executor="dask", use_classifier=False, retry_failed=True)
     assert (again.skipped, again.processed, again.failed_count) == (8, 1, 1)  # only the broken file is retried
 
 

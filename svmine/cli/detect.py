@@ -45,14 +45,17 @@ def detect(
     category: Annotated[Optional[Category], typer.Option("--category", "-c", help="Only mentions of this category.")] = None,
     no_classifier: Annotated[bool, typer.Option("--no-classifier", help="Patterns only; no implicit mentions.")] = False,
     patterns: PatternsOpt = None,
+    timeout: Annotated[float, typer.Option(min=0, metavar="SECONDS", help="Seconds allowed per file (extraction and detection); the file is stopped and reported after that (0 = no limit).")] = 300,
 ) -> None:
     """Find social value and VCSE mentions and policy facts in documents."""
     from svmine.errors import SvmineError
 
     try:
-        from svmine.detect.detector import Detector, detect_paths
+        from svmine.scan.detecting import detect_files
 
-        detector = Detector(patterns_dir=patterns, use_classifier=not no_classifier)
+        options = {"patterns_dir": patterns, "use_classifier": not no_classifier}
+        results = detect_files(paths, options, timeout=timeout or None)
+        first = next(results, None)  # builds the detector: a bad pattern folder or model stops here
     except SvmineError as exc:
         raise fail(str(exc)) from None
     from contextlib import nullcontext
@@ -60,8 +63,11 @@ def detect(
     from svmine.outputs import atomic_write
 
     try:
+        import itertools
+
+        batch = itertools.chain([first] if first is not None else [], results)
         with atomic_write(out, paths, newline="") if out else nullcontext(sys.stdout) as stream:
-            failed, total = _run(detect_paths(paths, detector), stream, fmt, category, progress=out is not None)
+            failed, total = _run(batch, stream, fmt, category, progress=out is not None)
             if total == 0:
                 raise fail("no input files found")  # inside: an existing --out is kept
     except SvmineError as exc:
@@ -79,7 +85,9 @@ def _run(results, stream, fmt: Format, category: Category | None, progress: bool
         total += 1
         if item.error:
             failed += 1
-            typer.echo(f"svmine: {item.error}", err=True)
+            from svmine.extract.files import display_path
+
+            typer.echo(f"svmine: {display_path(item.error)}", err=True)
             continue
         mentions = [m for m in item.result.mentions if category is None or m.category == category.value]
         facts = item.result.facts if category in (None, Category.social_value) else []
@@ -102,8 +110,10 @@ def _run(results, stream, fmt: Format, category: Category | None, progress: bool
 def _write_text(stream, path: Path, mentions, facts, result) -> None:
     from svmine.detect import output
 
+    from svmine.extract.files import display_path
+
     pages = result.page_texts
-    stream.write(f"{path}  ({len(mentions)} mentions, {len(facts)} facts)\n")
+    stream.write(f"{display_path(path)}  ({len(mentions)} mentions, {len(facts)} facts)\n")
     for mention in mentions:
         stream.write("  " + output.kwic(mention, pages.get(mention.page, "")) + "\n")
     for fact in facts:
@@ -112,7 +122,9 @@ def _write_text(stream, path: Path, mentions, facts, result) -> None:
 
 def _progress(path: Path, mentions: int, facts: int) -> None:
     # On a terminal a one-line status that overwrites itself; otherwise plain log lines.
-    line = f"detect: {path}: {mentions} mentions, {facts} facts"
+    from svmine.extract.files import display_path
+
+    line = f"detect: {display_path(path)}: {mentions} mentions, {facts} facts"
     if is_terminal():
         sys.stderr.write("\r\033[K" + line[-150:])
         sys.stderr.flush()

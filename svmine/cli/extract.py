@@ -73,6 +73,8 @@ def extract(
 
 def _progress(batch, total: int):
     """Yield results, showing a bar on a terminal and one plain line per file otherwise."""
+    from svmine.extract.files import display_path
+
     if is_terminal():
         with typer.progressbar(length=total, label="extracting", file=sys.stderr) as bar:
             for result in batch:
@@ -81,5 +83,5 @@ def _progress(batch, total: int):
         return
     for n, result in enumerate(batch, start=1):
         status = f"{len(result.document.pages)} page(s)" if result.ok else f"failed: {result.error.code}"
-        typer.echo(f"[{n}/{total}] {result.path}: {status}", err=True)
+        typer.echo(f"[{n}/{total}] {display_path(result.path)}: {status}", err=True)
         yield result

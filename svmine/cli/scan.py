@@ -64,7 +64,7 @@ def scan(
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster).")] = None,
     include: Annotated[Optional[list[str]], typer.Option(help="Only files whose name matches this glob (repeatable).")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(help="Skip files whose name matches this glob (repeatable).")] = None,
-    timeout: Annotated[float, typer.Option(min=0, help="Seconds allowed per file; a stuck worker is killed (0 = no limit).")] = 300,
+    timeout: Annotated[float, typer.Option(min=0, help="Seconds allowed per file; a stuck worker is killed (0 = no limit). A file that timed out is retried when the limit is raised.")] = 300,
     max_memory: Annotated[Optional[float], typer.Option("--max-memory", min=50, help="MB a worker may hold of its own; over it, it is recycled (or killed mid-file).")] = None,
     max_tasks_per_child: Annotated[int, typer.Option(min=1, help="Files a worker handles before it is replaced.")] = 200,
     engine: Annotated[Engine, typer.Option(help="PDF text engine.")] = Engine.auto,
@@ -74,6 +74,7 @@ def scan(
     no_classifier: Annotated[bool, typer.Option("--no-classifier", help="Patterns only: skip the sentence classifier.")] = False,
     manifest: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="CSV naming each file's footprint (file or sha256, footprint_code, optional ccg_code).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Reprocess every document, even current ones.")] = False,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Try again files that failed before with the same bytes and svmine (otherwise reported, not re-run).")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Manifest warnings (unknown files, duplicates, CCGs outside their footprint, paths outside the corpus) are errors: exit 2.")] = False,
 ) -> None:
     """Scan files and folders into the store: new and changed documents are processed, current ones skipped."""
@@ -93,24 +94,29 @@ def scan(
         summary = run_scan(
             paths, db, workers=workers, executor=executor.value, scheduler=scheduler,
             include=include or (), exclude=exclude or (), timeout=timeout or None, max_memory_mb=max_memory,
-            max_tasks_per_child=max_tasks_per_child, force=force, progress=reporter,
+            max_tasks_per_child=max_tasks_per_child, force=force, retry_failed=retry_failed, progress=reporter,
             engine=engine.value, ocr=ocr, patterns_dir=patterns, model_path=model,
             use_classifier=not no_classifier, manifest=manifest,
         )
     except SvmineError as exc:
         raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise fail("interrupted: finished documents are saved; run the same command to go on", 130) from None
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", 2)  # ScanInterrupted carries SIGTERM/SIGHUP; Ctrl-C is SIGINT
+        raise fail("interrupted: finished documents are saved; run the same command to go on", 128 + signum) from None
     finally:
         reporter.close()
     if not summary.files:
-        raise fail("no input files found (check the paths and --include/--exclude)")
+        from svmine.extract.files import display_path
+
+        skipped = "".join(f"\n  {display_path(p)}: {why}" for p, why in summary.special)
+        raise fail("no input files found (check the paths and --include/--exclude)"
+                   + (f"; skipped:{skipped}" if skipped else ""))
     for line in summary.lines():
         typer.echo(line, err=True)
     if checked is not None:
         check_for_scan(checked, paths, db, after=True)
         manifest_warnings(checked, strict, before=strict)
-    if summary.failed:
+    if summary.failed or summary.failed_before:
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
@@ -138,7 +144,9 @@ class _Reporter:
             self.bar.__enter__()
         else:
             s = event.summary
-            typer.echo(f"scan: {event.total} to process, {s.skipped} current, {s.duplicates} duplicate copies",
+            extra = (f", {len(s.failed_before)} failed before" if s.failed_before else "") + (
+                f", {len(s.special)} not regular files" if s.special else "")
+            typer.echo(f"scan: {event.total} to process, {s.skipped} current, {s.duplicates} duplicate copies{extra}",
                        err=True)
 
     def _status(self, event) -> str:
@@ -147,9 +155,16 @@ class _Reporter:
         return f"{rate:.1f} pages/s, {s.failed_count} failed, {s.mentions} mentions"
 
     def _log(self, event) -> None:
+        from svmine.extract.files import display_path
+        from svmine.scan.summary import reason
+
         r = event.result
-        detail = f"{len(r['mentions'])} mentions" if r["status"] == "ok" else f"{r['error_code']}: {r['error_message']}"
-        typer.echo(f"[{event.done}/{event.total}] {r['status']} {r['path']} ({detail}, {r['seconds']:.2f} s)", err=True)
+        if r["status"] == "ok":
+            detail = f"{len(r['mentions'])} mentions"
+        else:  # the message starts with the path: shown once, at the start of the line
+            detail = f"{r['error_code']}: {reason(r['path'], r['error_message'] or '')}"
+        typer.echo(f"[{event.done}/{event.total}] {r['status']} {display_path(r['path'])} ({detail}, {r['seconds']:.2f} s)",
+                   err=True)
 
     def close(self) -> None:
         if self.bar is not None:

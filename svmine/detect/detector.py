@@ -77,6 +77,8 @@ class _Sent:
 
 
 def _load_classifier(model_path):
+    if hasattr(model_path, "predict_proba"):  # loaded already (svmine.detect.compiled: the fast start)
+        return model_path
     try:
         from svmine.detect.classifier import load_classifier
     except ImportError:  # classifier module not installed: patterns only

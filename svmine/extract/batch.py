@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from svmine.errors import ExtractionError
+from svmine.errors import ExtractionError, NotRegularFileError
 from svmine.extract.core import extract_document
-from svmine.extract.files import iter_input_files
+from svmine.extract.files import display_path, iter_input_files, special_file_reason
 from svmine.model import Document
 
 
@@ -51,6 +51,9 @@ def extract_files(
         for path in files:
             started = time.perf_counter()
             try:
+                reason = special_file_reason(path)
+                if reason is not None and reason != "no such file":  # checked here: no child for it
+                    raise NotRegularFileError(reason, str(path))
                 if worker is not None:
                     doc = worker.extract(path, timeout, **options)
                 else:
@@ -64,14 +67,25 @@ def extract_files(
 
 
 def collect_files(paths: Iterable[str | os.PathLike], include=(), exclude=()) -> list[Path]:
-    return list(iter_input_files(paths, include=include, exclude=exclude))
+    """The files to extract, special files (FIFO, device, socket, dangling link) included.
+
+    Special files stay in the list so the batch reports each with its reason
+    (``NotRegularFileError``, raised before anything opens them) instead of dropping it silently.
+    """
+    skipped: list[tuple[Path, str]] = []
+    files = list(iter_input_files(paths, include=include, exclude=exclude, skipped=skipped))
+    return files + [path for path, _ in skipped]
 
 
 def page_records(doc: Document) -> Iterator[dict]:
-    """One JSON-able record per page: what ``svmine extract`` writes as a line."""
+    """One JSON-able record per page: what ``svmine extract`` writes as a line.
+
+    ``document`` is the path as text; a name that is not UTF-8 has ``\\xNN`` escapes (JSON
+    text cannot carry the raw bytes).
+    """
     for page in doc.pages:
         record = {
-            "document": doc.path,
+            "document": display_path(doc.path),
             "sha256": doc.sha256,
             "format": doc.format,
             "page_unit": doc.page_unit,
@@ -160,7 +174,7 @@ def _common_folder(paths: list[Path]) -> str:
 
 
 def _name(path: Path, base: str = "") -> str:
-    return os.path.relpath(path, base) if base else str(path)
+    return display_path(os.path.relpath(path, base) if base else str(path))
 
 
 def _message(error: ExtractionError) -> str:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from svmine.errors import ExtractionError, FormatMismatchError
-from svmine.extract.files import detect_format, sha256_file
+from svmine.errors import ExtractionError, FormatMismatchError, NotRegularFileError
+from svmine.extract.files import detect_format, sha256_file, special_file_reason
 from svmine.model import TRUNCATED_WARNING, PAGE_UNIT_DOCUMENT, PAGE_UNIT_PDF, PAGE_UNIT_SECTION, Document
 
 ENGINES = ("auto", "pdfplumber", "pdfium")
@@ -65,8 +65,11 @@ def _extract_safely(path: Path, **options) -> Document:
 
 
 def _extract(path: Path, *, engine: str, ocr: bool, max_pages: int) -> Document:
-    if not path.is_file():
-        raise ExtractionError("no such file", str(path))
+    reason = special_file_reason(path)
+    if reason == "no such file":
+        raise ExtractionError(reason, str(path))
+    if reason is not None:
+        raise NotRegularFileError(reason, str(path))
     fmt = detect_format(path)
     claimed = _CLAIMED.get(path.suffix.lower())
     if claimed and claimed != fmt:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,6 +31,26 @@ _KNOWN_BINARY = {
 # Data files that travel with a corpus (manifests, ground truth, tables): never documents.
 SIDECAR_SUFFIXES = {".json", ".jsonl", ".csv", ".tsv", ".yaml", ".yml", ".toml", ".sha256", ".md5", ".db", ".sqlite"}
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta ", b"<title")
+
+
+def display_path(path: str | os.PathLike | bytes) -> str:
+    """``path`` as printable, storable text: bytes that are not UTF-8 become ``\\xNN`` escapes.
+
+    File names are bytes on Linux; Python carries undecodable ones as lone surrogates
+    (``surrogateescape``), which cannot be printed or written to SQLite as text. This form is
+    for showing; the exact name is kept where it is needed to find the file again
+    (``document_paths`` stores it as bytes).
+    """
+    text = os.fsdecode(path) if isinstance(path, bytes) else os.fspath(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that did not come from a file name
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -100,6 +121,7 @@ def iter_input_files(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     recursive: bool = True,
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> Iterator[Path]:
     """Yield the files named in ``paths``, walking folders in sorted order.
 
@@ -109,6 +131,11 @@ def iter_input_files(
     data files that travel with a corpus (``SIDECAR_SUFFIXES``: JSON, CSV, YAML manifests and
     ground truth such as ``planted.json``) are skipped; name such a file to extract it.
     A file reached twice is yielded once.
+
+    Special files (FIFO, socket, device, dangling or device-pointing symlink) are never
+    yielded: reading a FIFO or ``/dev/zero`` blocks or never ends. When ``skipped`` is a list,
+    each one found (named, or walked and matching the globs) is appended as ``(path, reason)``
+    so the caller can say why it was left out.
     """
     include, exclude = tuple(include), tuple(exclude)
     seen: set[Path] = set()
@@ -117,28 +144,69 @@ def iter_input_files(
         if root.is_dir():
             candidates = _walk(root, recursive)
         else:
-            candidates = iter([(root, root.name)])
-        for path, rel in candidates:
-            key = path.resolve()
+            candidates = iter([(root, root.name, special_file_reason(root))])
+        for path, rel, reason in candidates:
+            key = path.resolve() if reason is None else path.absolute()
             if key in seen:
                 continue
             if root.is_dir() and not _wanted(path.name, rel, include, exclude):
                 continue
             seen.add(key)
-            yield path
+            if reason is None:
+                yield path
+            elif skipped is not None:
+                skipped.append((path, reason))
 
 
-def _walk(root: Path, recursive: bool) -> Iterator[tuple[Path, str]]:
+_KINDS = (
+    (stat.S_ISFIFO, "named pipe (FIFO)"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISDIR, "folder"),
+)
+
+
+def special_file_reason(path: str | os.PathLike) -> str | None:
+    """Why ``path`` is not a regular file that can be read to its end, or None when it is one.
+
+    Decided from ``lstat``/``stat`` alone: the file is never opened (opening a FIFO blocks
+    until a writer appears; ``/dev/zero`` never ends).
+    """
+    try:
+        own = os.lstat(path)
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot inspect ({exc.strerror or exc})"
+    mode, link = own.st_mode, ""
+    if stat.S_ISLNK(mode):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            try:
+                target = os.readlink(path)
+            except OSError:
+                target = "?"
+            return f"dangling symbolic link (to {target}): skipped unopened"
+        link = f"symbolic link to {os.path.realpath(path)}, a "
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "special file")
+    return f"{link}{kind}, not a regular file: skipped unopened"
+
+
+def _walk(root: Path, recursive: bool) -> Iterator[tuple[Path, str, str | None]]:
     entries = sorted(root.iterdir(), key=lambda p: p.name)
     for entry in entries:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
             if recursive:
-                for path, rel in _walk(entry, recursive):
-                    yield path, f"{entry.name}/{rel}"
-        elif entry.is_file() and entry.suffix.lower() not in SIDECAR_SUFFIXES:
-            yield entry, entry.name
+                for path, rel, reason in _walk(entry, recursive):
+                    yield path, f"{entry.name}/{rel}", reason
+        elif entry.suffix.lower() not in SIDECAR_SUFFIXES:
+            yield entry, entry.name, special_file_reason(entry)
 
 
 def _wanted(name: str, rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:

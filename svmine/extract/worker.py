@@ -4,6 +4,7 @@ Decision: a thread or a signal cannot stop PDFium or pdfminer looping inside one
 or pure-Python code holding a damaged object graph), and a crash inside PDFium would take the
 whole batch down. So a batch sends one file at a time to a long-lived child process and waits
 with a deadline; on timeout the child is killed and a fresh one starts for the next file.
+The child dies with its parent, ``kill -9`` included (``svmine.lifeline``).
 The child is a plain ``python -m svmine.extract.worker`` talking over two pipes
 (``multiprocessing.connection.Connection`` on raw file descriptors) rather than a
 ``multiprocessing.Process``: that needs no ``if __name__ == "__main__"`` guard in the
@@ -67,7 +68,7 @@ class ExtractWorker:
         down_r, down_w = os.pipe()  # parent -> child
         up_r, up_w = os.pipe()  # child -> parent
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "svmine.extract.worker", str(down_r), str(up_w)],
+            [sys.executable, "-m", "svmine.extract.worker", str(down_r), str(up_w), str(os.getpid())],
             pass_fds=(down_r, up_w),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -134,4 +135,8 @@ def run_with_timeout(path: str | os.PathLike, timeout: float, **options) -> Docu
 
 
 if __name__ == "__main__":
+    from svmine.lifeline import ignore_interrupts, tie_to_parent
+
+    ignore_interrupts()  # Ctrl-C reaches the whole group: the parent stops this child itself
+    tie_to_parent(int(sys.argv[3]) if len(sys.argv) > 3 else None)  # and it dies with the parent
     _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))

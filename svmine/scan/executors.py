@@ -49,8 +49,12 @@ def _dask_task(func, path: str, options: dict[str, Any]) -> dict[str, Any]:
     return func(path, options)
 
 
-def _worker_main(conn, options: dict[str, Any], func=process_document) -> None:
+def _worker_main(conn, options: dict[str, Any], func=process_document, parent_pid: int | None = None) -> None:
     """Worker loop: receive a path, send back its result; ``None`` means stop."""
+    from svmine.lifeline import ignore_interrupts, tie_to_parent
+
+    ignore_interrupts()
+    tie_to_parent(parent_pid)
     limit_threads()
     try:
         while True:
@@ -99,8 +103,9 @@ class LocalExecutor:
     def _spawn(self) -> _Worker:
         parent_end, child_end = self.ctx.Pipe()
         # Not daemonic: extraction may start its own helper processes, which daemons cannot.
-        # A worker whose parent vanished gets EOF on its pipe and exits after its current file.
-        process = self.ctx.Process(target=_worker_main, args=(child_end, self.options, self.func), daemon=False)
+        # A worker dies with this process however it ends (svmine.lifeline), kill -9 included.
+        process = self.ctx.Process(target=_worker_main, args=(child_end, self.options, self.func, os.getpid()),
+                                   daemon=False)
         process.start()
         child_end.close()
         return _Worker(process, parent_end)

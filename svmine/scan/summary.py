@@ -5,6 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from svmine.extract.files import display_path
+
+# Failures whose cure is a larger limit: the hint says which option to raise.
+RETRY_HINTS = {
+    "timeout": "retry with a larger --timeout",
+    "memory_limit": "retry with a larger --max-memory",
+}
+
+
+def reason(path: str, message: str) -> str:
+    """An error message without the leading "path: " (the line names the file once already)."""
+    for prefix in (f"{path}: ", f"{display_path(path)}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
 
 @dataclass
 class ScanSummary:
@@ -14,6 +30,8 @@ class ScanSummary:
     skipped: int = 0  # paths whose content already had current results
     duplicates: int = 0  # paths whose content was already seen earlier in this run
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (path, code, message)
+    failed_before: list[tuple[str, str, str]] = field(default_factory=list)  # known failures, not retried
+    special: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): FIFO, device, dangling link
     mentions: int = 0
     pages: int = 0
     seconds: float = 0.0
@@ -24,8 +42,10 @@ class ScanSummary:
         return len(self.failed)
 
     def counts(self) -> dict[str, int]:
-        return {"processed": self.processed, "skipped": self.skipped + self.duplicates,
-                "failed": self.failed_count, "mentions": self.mentions}
+        """The run's counts: ``skipped`` is every file not processed this run (``failed`` those
+        that failed in it, unreadable ones included; known failures count as skipped)."""
+        skipped = self.skipped + self.duplicates + len(self.failed_before) + len(self.special)
+        return {"processed": self.processed, "skipped": skipped, "failed": self.failed_count, "mentions": self.mentions}
 
     def add_result(self, result: dict) -> None:
         self.processed += 1
@@ -46,10 +66,27 @@ class ScanSummary:
             f"mentions found: {self.mentions}",
             f"time: {self.seconds:.1f} s (run {self.run_id})",
         ]
+        if self.special:
+            out.insert(4, f"skipped, not regular files: {len(self.special)}")
+        if self.failed_before:
+            out.insert(4, f"failed before, not retried: {len(self.failed_before)} (--retry-failed tries them again)")
         if self.interrupted_runs:
             out.append(f"note: {self.interrupted_runs} earlier run(s) had been interrupted; their finished work was kept")
         if self.failed:
             by_code = Counter(code for _, code, _ in self.failed)
             out.append("failures by reason: " + ", ".join(f"{c} {n}" for c, n in sorted(by_code.items())))
-            out.extend(f"  {message or path} [{code}]" for path, code, message in self.failed)
+            out.extend(f"  {display_path(path)}: {_with_hint(code, reason(path, message))} [{code}]"
+                       for path, code, message in self.failed)
+        if self.failed_before:
+            out.append("failed before (same bytes, same svmine, patterns and model):")
+            out.extend(f"  {display_path(path)}: failed before ({_with_hint(code, reason(path, message))}) [{code}]"
+                       for path, code, message in self.failed_before)
+        if self.special:
+            out.append("skipped (never opened):")
+            out.extend(f"  {display_path(path)}: {why}" for path, why in self.special)
         return out
+
+
+def _with_hint(code: str, message: str) -> str:
+    hint = RETRY_HINTS.get(code)
+    return f"{message}; {hint}" if hint and hint not in message else message

@@ -28,6 +28,7 @@ from typing import Any, Iterable
 
 from svmine import __version__
 from svmine.errors import StoreError
+from svmine.extract.files import display_path
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
 
@@ -323,8 +324,8 @@ class Store:
             self._mark_interrupted()
             cur = self.conn.execute(
                 "INSERT INTO runs (started_at, status, svmine_version, spacy_version, sklearn_version,"
-                " pattern_hash, model_hash, options_json, hostname, pid)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " pattern_hash, model_hash, options_json, hostname, pid, process_started)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     utcnow(),
                     RUN_RUNNING,
@@ -336,21 +337,41 @@ class Store:
                     json.dumps(options, sort_keys=True, default=str),
                     socket.gethostname(),
                     os.getpid(),
+                    _process_started(os.getpid()),
                 ),
             )
             return int(cur.lastrowid)
 
     def _mark_interrupted(self) -> None:
-        rows = self.conn.execute("SELECT id, hostname, pid FROM runs WHERE status = ?", (RUN_RUNNING,))
+        """Runs left ``running`` by a writer that is gone (SIGKILL, power cut) become ``interrupted``.
+
+        Their counts are already real: ``save_result`` adds each document to its run's counts
+        in the same transaction that stores it.
+        """
+        rows = self.conn.execute("SELECT id, hostname, pid, process_started FROM runs WHERE status = ?",
+                                 (RUN_RUNNING,))
         host = socket.gethostname()
         for row in rows.fetchall():
             # Another live scan on this machine keeps its run; anything else was cut off.
-            if row["hostname"] == host and row["pid"] and _pid_alive(row["pid"]) and row["pid"] != os.getpid():
+            if (row["hostname"] == host and row["pid"] and row["pid"] != os.getpid()
+                    and _same_process(row["pid"], row["process_started"])):
                 continue
             self.conn.execute(
                 "UPDATE runs SET status = ?, finished_at = COALESCE(finished_at, ?) WHERE id = ?",
                 (RUN_INTERRUPTED, utcnow(), row["id"]),
             )
+
+    def record_run_counts(self, run_id: int, counts: dict) -> None:
+        """Set a running run's counts (after planning: the skipped and unreadable files)."""
+        with self.transaction():
+            self._set_counts(run_id, counts)
+
+    def _set_counts(self, run_id: int, counts: dict) -> None:
+        self.conn.execute(
+            "UPDATE runs SET processed = ?, skipped = ?, failed = ?, mentions = ? WHERE id = ?",
+            (int(counts.get("processed", 0)), int(counts.get("skipped", 0)), int(counts.get("failed", 0)),
+             int(counts.get("mentions", 0)), run_id),
+        )
 
     def finish_run(self, run_id: int, counts: dict, status: str = RUN_FINISHED) -> None:
         with self.transaction():
@@ -383,6 +404,12 @@ class Store:
             self._insert_facts(doc_id, result.get("facts") or [])
             self._insert_name_matches(doc_id, result.get("name_matches") or [])
             self._record_path(result, run_id)
+            if run_id is not None:  # counts stay true even if the scan is killed before finish_run
+                self.conn.execute(
+                    "UPDATE runs SET processed = processed + 1, failed = failed + ?, mentions = mentions + ?"
+                    " WHERE id = ?",
+                    (int(result.get("status") != "ok"), len(result.get("mentions") or []), run_id),
+                )
         return doc_id
 
     def _upsert_document(self, r: dict, run_id: int | None) -> int:
@@ -390,7 +417,7 @@ class Store:
         att = r.get("attribution") or {}
         values = {
             "sha256": r["sha256"],
-            "path": str(r.get("path", "")),
+            "path": display_path(str(r.get("path", ""))),
             "size": r.get("size"),
             "format": r.get("format"),
             "page_unit": r.get("page_unit"),
@@ -401,7 +428,7 @@ class Store:
             "warnings_json": json.dumps(list(r.get("warnings") or [])),
             "status": r.get("status") or "failed",
             "error_code": r.get("error_code"),
-            "error_message": r.get("error_message"),
+            "error_message": _text_or_none(r.get("error_message")),
             "footprint_code": att.get("code"),
             "footprint_name": att.get("name"),
             "footprint_source": att.get("source"),
@@ -525,10 +552,12 @@ class Store:
         would still count for its footprint. Content that was never seen at a path (results
         saved directly, e.g. by tests or imports) is left alone.
         """
+        # documents.path holds the display form of a non-UTF-8 name; document_paths its bytes.
+        self.conn.create_function("svmine_display_path", 1, display_path, deterministic=True)
         with self.transaction():
             cur = self.conn.execute(
                 "DELETE FROM documents WHERE sha256 NOT IN (SELECT sha256 FROM document_paths)"
-                " AND path IN (SELECT path FROM document_paths)"
+                " AND path IN (SELECT svmine_display_path(path) FROM document_paths)"
             )
             return cur.rowcount
 
@@ -542,7 +571,7 @@ class Store:
             "INSERT INTO document_paths (path, sha256, size, mtime_ns, last_run_id) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT(path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,"
             " mtime_ns = excluded.mtime_ns, last_run_id = excluded.last_run_id",
-            [(path, sha, size, mtime, run_id) for path, sha, size, mtime in rows],
+            [(_path_key(path), sha, size, mtime, run_id) for path, sha, size, mtime in rows],
         )
 
 
@@ -563,6 +592,25 @@ class _Transaction:
             self.conn.execute("ROLLBACK")
 
 
+def _process_started(pid: int) -> float | None:
+    try:
+        import psutil
+
+        return psutil.Process(pid).create_time()
+    except Exception:  # noqa: BLE001 - no psutil or no such process: the pid alone is checked
+        return None
+
+
+def _same_process(pid: int, started: float | None) -> bool:
+    """Is ``pid`` still the process that started the run (and not a later one given its pid)?"""
+    if not _pid_alive(pid):
+        return False
+    if started is None:
+        return True
+    now = _process_started(pid)
+    return now is None or abs(now - started) < 1.0
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -576,7 +624,20 @@ def _pid_alive(pid: int) -> bool:
 def _text_or_none(value: Any) -> str | None:
     if value is None or value == "":
         return None
-    return str(value)
+    return display_path(str(value))  # a message naming a non-UTF-8 file name stays storable
+
+
+def _path_key(path: str) -> str | bytes:
+    """A path as stored in ``document_paths``: text when it is UTF-8, else its exact bytes (BLOB).
+
+    Lossless both ways (``queries.known_paths`` turns bytes back with ``os.fsdecode``), so a
+    re-scan recognises the file; an escaped text form could collide with a real name.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
 
 
 def _evidence_text(evidence: Any) -> str | None:

@@ -6,6 +6,7 @@ CSV or JSONL without knowing SQL.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,32 +20,69 @@ class KnownPath:
     mtime_ns: int
 
 
+# Failures caused by a limit of the run, with the option that set it: worth retrying when the
+# new run's limit is larger (or unlimited), pointless otherwise.
+LIMIT_OPTIONS = {"timeout": "timeout", "memory_limit": "max_memory_mb"}
+# Failures that say nothing about the bytes (the file vanished, the run was cut off): always retried.
+TRANSIENT_CODES = {"unreadable", "interrupted"}
+
+
 @dataclass(frozen=True)
 class DocumentState:
     status: str
     pattern_hash: str | None
     model_hash: str | None
     svmine_version: str | None
+    error_code: str | None = None
+    error_message: str | None = None
+    limits: dict | None = None  # the failed run's timeout / max_memory_mb
 
-    def is_current(self, fingerprint: dict, version: str) -> bool:
-        """Results are current when they succeeded with the same patterns, model and svmine."""
+    def _same_detector(self, fingerprint: dict, version: str) -> bool:
         return (
-            self.status == "ok"
-            and self.pattern_hash == fingerprint.get("pattern_hash")
+            self.pattern_hash == fingerprint.get("pattern_hash")
             and self.model_hash == fingerprint.get("model_hash")
             and self.svmine_version == version
         )
 
+    def is_current(self, fingerprint: dict, version: str) -> bool:
+        """Results are current when they succeeded with the same patterns, model and svmine."""
+        return self.status == "ok" and self._same_detector(fingerprint, version)
+
+    def failed_before(self, fingerprint: dict, version: str, limits: dict) -> bool:
+        """The same bytes failed with the same svmine, patterns and model, under limits no larger.
+
+        ``limits`` are this run's ``timeout`` and ``max_memory_mb`` (None: no limit).
+        """
+        if self.status == "ok" or self.error_code in TRANSIENT_CODES or not self._same_detector(fingerprint, version):
+            return False
+        option = LIMIT_OPTIONS.get(self.error_code or "")
+        if option is None:
+            return True
+        before, now = (self.limits or {}).get(option), limits.get(option)
+        return before is not None and now is not None and float(now) <= float(before)
+
 
 def known_paths(store: Store) -> dict[str, KnownPath]:
     rows = store.conn.execute("SELECT path, sha256, size, mtime_ns FROM document_paths")
-    return {r["path"]: KnownPath(r["sha256"], r["size"], r["mtime_ns"]) for r in rows}
+    # A file name that is not valid UTF-8 is stored as its raw bytes (a BLOB): see Store.record_paths.
+    return {_path_text(r["path"]): KnownPath(r["sha256"], r["size"], r["mtime_ns"]) for r in rows}
+
+
+def _path_text(value: str | bytes) -> str:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
 
 
 def document_states(store: Store) -> dict[str, DocumentState]:
-    rows = store.conn.execute("SELECT sha256, status, pattern_hash, model_hash, svmine_version FROM documents")
+    rows = store.conn.execute(
+        "SELECT d.sha256, d.status, d.pattern_hash, d.model_hash, d.svmine_version, d.error_code,"
+        " d.error_message, json_extract(r.options_json, '$.timeout') AS timeout,"
+        " json_extract(r.options_json, '$.max_memory_mb') AS max_memory_mb"
+        " FROM documents d LEFT JOIN runs r ON r.id = d.run_id"
+    )
     return {
-        r["sha256"]: DocumentState(r["status"], r["pattern_hash"], r["model_hash"], r["svmine_version"])
+        r["sha256"]: DocumentState(r["status"], r["pattern_hash"], r["model_hash"], r["svmine_version"],
+                                   r["error_code"], r["error_message"],
+                                   {"timeout": r["timeout"], "max_memory_mb": r["max_memory_mb"]})
         for r in rows
     }
 
