@@ -1,6 +1,7 @@
 """Candidate sentences for the real-text gold set (``annotations/gold/real.jsonl``), repeatably.
 
-    .venv/bin/python scripts/gold_candidates.py list [--shared DIR] [--detector] > /tmp/candidates.tsv
+    .venv/bin/svmine detect --format jsonl -o /tmp/mentions.jsonl ../shared/data/uk_public_docs_text ../shared/data/uk_public_pdfs
+    .venv/bin/python scripts/gold_candidates.py list [--shared DIR] [--mentions /tmp/mentions.jsonl] > /tmp/candidates.tsv
     .venv/bin/python scripts/gold_candidates.py apply LABELS.tsv [--shared DIR]
     .venv/bin/python scripts/gold_candidates.py stats
 
@@ -10,8 +11,10 @@ sentences and prints, one per line, ``key<TAB>why<TAB>folded sentence`` for each
 - every sentence matching :data:`KEYWORDS` (procurement, commissioning, contracts, suppliers,
   spend, employment, apprenticeships, the living wage, anchor institutions, local economy,
   carbon, and near relatives), so negatives in that register are covered;
-- with ``--detector``: every sentence in which svmine's Detector (the shipped model) finds a
-  pattern mention or an implicit sentence, mapped back to the reference text by its letters.
+- with ``--mentions FILE`` (the JSONL of ``svmine detect --format jsonl``, from any svmine version;
+  the gold set was built from the first model's output, which reported 86 implicit sentences):
+  every sentence holding a pattern mention or called implicit, mapped back to the reference text
+  by its letters (:func:`svmine.detect.gold.letter_key`).
 
 Sentences already in the gold file are marked ``done`` in ``why``. The TSV goes to a scratch
 folder, never into the repository (it holds document text). The annotator writes a labels file,
@@ -21,7 +24,8 @@ sha256, text_sha1, split by :func:`svmine.detect.gold.split_of`), keeping existi
 The sentence splitter here is the gold's own, independent of svmine's pipeline: transcript
 timestamps are blanked, single and blank line breaks inside a sentence are folded, and a sentence
 ends at ., ! or ? before a capital, digit or bullet, at a bullet or Markdown heading line, and at a
-blank line after a line that ends a sentence or looks like a heading.
+blank line after a line that ends a sentence, or after a short mostly capitalised line (a heading)
+when the next line starts with a capital. A line break before a lower-case word never ends one.
 """
 
 from __future__ import annotations
@@ -73,6 +77,9 @@ def mask_timestamps(text: str) -> str:
     return _TIMESTAMP.sub(lambda m: " " * len(m.group()), text)
 
 
+_SMALL = {"and", "or", "the", "of", "to", "for", "in", "with", "a", "an", "by", "on", "our", "that", "at", "&"}
+
+
 def _heading_like(line: str) -> bool:
     s = line.strip()
     if not s:
@@ -80,8 +87,10 @@ def _heading_like(line: str) -> bool:
     if s.startswith("#") or (s.startswith("**") and s.endswith("**")):
         return True
     words = s.split()
-    return len(words) <= 8 and not s.endswith((",", ";", "-", "–")) and words[-1].lower() not in {
-        "and", "or", "the", "of", "to", "for", "in", "with", "a", "an", "by", "on", "our", "that"}
+    if len(words) > 8 or s.endswith((",", ";", "-", "–")) or words[-1].lower() in _SMALL:
+        return False
+    content = [w for w in words if w.lower() not in _SMALL]
+    return sum(1 for w in content if w.lstrip("(*\"'‘“")[:1].isupper()) >= 0.6 * len(content)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -94,6 +103,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         before = work[: m.start()].rstrip()
         last_line = before[before.rfind("\n") + 1 :]
         nxt = work[m.end() : m.end() + 1]
+        if nxt.islower():
+            continue
         if before.endswith((".", "!", "?", ":", "**", '"', "”")) or _heading_like(last_line) or nxt in "#•▪●*-–":
             cuts.add(m.end())
     for m in re.finditer(r"^#{1,6}[^\n]*$|^\*\*[^\n]*\*\*[ \t]*$", work, re.MULTILINE):
@@ -117,39 +128,49 @@ def key_of(doc: str, page: int, start: int, end: int) -> str:
     return hashlib.sha1(f"{doc}\0{page}\0{start}\0{end}".encode()).hexdigest()[:10]
 
 
-def detector_hits(path: Path, pages: tuple[str, ...]) -> dict[tuple[int, int], set[str]]:
-    """(page, reference char) -> {"pattern:<category>", "implicit"} from svmine's Detector."""
-    from svmine.detect import Detector
-    from svmine.extract import extract_document
-
-    global _DETECTOR
-    try:
-        _DETECTOR
-    except NameError:
-        _DETECTOR = Detector()
-    result = _DETECTOR.detect(extract_document(path))
-    out: dict[tuple[int, int], set[str]] = {}
-    keys = [letter_key(t) for t in pages]
-    for m in result.mentions:
-        if m.page - 1 >= len(pages):
+def read_mentions(path: Path | None, shared: Path) -> dict[str, list[dict]]:
+    """Mentions of ``svmine detect --format jsonl`` per document (relative to ``shared``)."""
+    out: dict[str, list[dict]] = {}
+    if path is None:
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec.get("record") != "mention":
             continue
-        key, offsets = keys[m.page - 1]
-        needle = letter_key(m.sentence)[0] if m.kind == "implicit" else letter_key(m.text)[0]
-        context = letter_key(m.sentence)[0]
-        at = key.find(context)
-        if at < 0 or not needle:
+        doc = Path(rec["document"]).resolve()
+        try:
+            rel = str(doc.relative_to(shared.resolve()))
+        except ValueError:
             continue
-        inner = context.find(needle) if m.kind != "implicit" else 0
-        mid = offsets[at + max(inner, 0) + len(needle) // 2]
-        out.setdefault((m.page, mid), set()).add("implicit" if m.kind == "implicit" else f"pattern:{m.category}")
+        out.setdefault(rel, []).append(rec)
     return out
 
 
-def candidates(shared: Path, use_detector: bool):
+def detector_hits(mentions: list[dict], pages: tuple[str, ...]) -> dict[tuple[int, int], set[str]]:
+    """(page, reference char) -> {"pattern:<category>", "implicit"}, found by the sentence's letters."""
+    out: dict[tuple[int, int], set[str]] = {}
+    keys = [letter_key(t) for t in pages]
+    for m in mentions:
+        if m["page"] - 1 >= len(pages):
+            continue
+        key, offsets = keys[m["page"] - 1]
+        implicit = m["kind"] == "implicit"
+        context = letter_key(m["sentence"])[0]
+        needle = context if implicit else letter_key(m["text"])[0]
+        at = key.find(context)
+        if at < 0 or not needle:
+            continue
+        inner = 0 if implicit else max(context.find(needle), 0)
+        mid = offsets[at + inner + len(needle) // 2]
+        out.setdefault((m["page"], mid), set()).add("implicit" if implicit else f"pattern:{m['category']}")
+    return out
+
+
+def candidates(shared: Path, mentions: dict[str, list[dict]]):
     for path in documents(shared):
         doc = str(path.relative_to(shared))
         pages = reference_pages(path)
-        hits = detector_hits(path, pages) if use_detector else {}
+        hits = detector_hits(mentions.get(doc, []), pages)
         for number, text in enumerate(pages, 1):
             spans = split_sentences(text)
             for start, end in spans:
@@ -167,7 +188,7 @@ def cmd_list(args) -> None:
     done = set()
     if GOLD.is_file():
         done = {(r.doc, r.page, r.start, r.end) for r in read_gold_records(GOLD)}
-    for doc, _path, page, start, end, sentence, why in candidates(args.shared, args.detector):
+    for doc, _path, page, start, end, sentence, why in candidates(args.shared, read_mentions(args.mentions, args.shared)):
         state = "done" if (doc, page, start, end) in done else "new"
         print(f"{key_of(doc, page, start, end)}\t{state};{';'.join(why)}\t{doc.split('/')[-1][:40]}\t{fold(sentence)}")
 
@@ -224,7 +245,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=default_shared_dir())
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("list")
-    p.add_argument("--detector", action="store_true", help="add sentences with Detector hits")
+    p.add_argument("--mentions", type=Path, help="JSONL of `svmine detect --format jsonl`: add its hit sentences")
     p.set_defaults(func=cmd_list)
     p = sub.add_parser("apply")
     p.add_argument("labels")
