@@ -71,7 +71,61 @@ TEMPLATES = [
     "People who spend long periods in hospital are more likely to lose their independence.",
     "Income from the contract with the commissioner is recognised as the services are delivered.",
     "An asset is recognised when it is probable that future economic benefits will flow to the Trust.",
+    "The national purchasing organisation buys {item} in bulk so that trusts pay less than they would alone.",
+    "Savings from the national purchasing framework are tracked every quarter and reported to the {committee}.",
+    "As a commissioner our job is to contract for services, so we rarely buy {item} directly.",
+    "Um, so the savings from the supply chain this quarter were, you know, about £{m} million.",
+    "Every organisation must set aside {p}% of its budget for one-off investment in service change.",
+    "Staff facing redundancy can use outplacement support such as CV writing and interview coaching.",
+    "Many colleagues are worried about whether they will still have a job once the restructure is complete.",
+    "Applicants for any post in the ICB must declare relevant interests as part of recruitment.",
+    "The NHS helps the economy grow by keeping people healthy enough to stay in work.",
+    "We will work with employers, businesses and local councils to build a healthier country.",
+    "Systems are asked to review how much they spend on corporate and back-office staff.",
+    "A new contract will let GP practices work together across larger areas.",
+    "Block contracts will be replaced by payments linked to the activity each provider delivers.",
+    "The {committee} heard that agency spend remains above the cap set by the regulator.",
+    "Suppliers of {item} were asked to confirm delivery dates during the national shortage.",
+    "The procurement team won a regional award for the quality of its customer service.",
+    "Invoices from suppliers were paid within thirty days in {p}0% of cases, in line with the national code.",
+    "The {committee} approved the business case to buy {item} through a three-year framework agreement.",
+    "Commissioners and providers will agree activity plans before contracts are signed in March.",
+    "The trust's {committee} reviewed the register of contracts due to expire in the next year.",
+    "Employer pension contributions rose to {k}3.7% of pensionable pay this year.",
+    "Staff employed on fixed-term contracts were offered permanent posts after the review.",
+    "Exit interviews show that {staff} leave mainly because of workload and rotas.",
+    "Our estates strategy sets out how we will replace buildings that are no longer fit for patient care.",
+    "The new hospital building is due to open in {month} after delays to the national programme.",
+    "Money we spend on temporary staff is money we cannot spend on patient care.",
+    "The ICB will commission the service from April and publish a new specification.",
+    "Providers should use the standard contract's quality schedule to report on outcomes.",
+    "The regulator may inspect any service it registers, whoever provides it.",
+    "Using one national supply chain lets trusts standardise {item} across sites.",
+    "The supply chain organisation handles ordering and delivery of {item} for hospitals in England.",
+    "Um, and a single supply chain also helps with, uh, safety because staff only learn one product.",
+    "So the first part of the answer is about how the ICB uses the supply chain, and then how the trusts use it.",
+    "The regional supply chain board monitors savings and the barriers to using the national catalogue.",
+    "Stock shortages in the supply chain delayed the delivery of {item} for two weeks.",
+    "Consumables and devices are covered by our contracts with providers rather than bought by the ICB.",
+    "Organisations will keep a share of their annual budget for one-off investment in new technology.",
+    "Multi-year budgets will let trusts plan spending on {item} over three years.",
+    "Staff worried about their employment during the restructure can use the wellbeing service.",
+    "The Plan expects hospitals to take a smaller share of total spending over the next decade.",
+    "Um, so we're, we're really conscious that people are anxious about their jobs at the moment.",
+    "The ICB will make sure the new services are built into medium-term plans and contracts.",
+    "Plans should show how providers will reduce spending on {item} while protecting quality.",
+    "The board agreed to buy {item} from the existing supplier for another year to avoid disruption.",
+    "The Plan wants the NHS to drive economic growth rather than only benefit from it.",
+    "Removing outdated treatments will free up money for investment and help the economy grow.",
+    "Staff at risk of redundancy are offered coaching, CV workshops and help with interviews for future roles.",
+    "Commissioners should build specialised services into their plans and look for savings across the whole pathway.",
+    "Um, it means the work gets better, the way we engage with people, not just for us but for providers across the region.",
+    "A healthier workforce means fewer people leave work because of illness, which supports growth.",
+    "Investment in new technology should pay for itself through higher productivity within three years.",
+    "We will work with businesses, investors and mayors to make the country healthier.",
 ]
+COMMITTEES = ["finance and performance committee", "audit committee", "board", "people committee",
+              "quality committee", "business committee"]
 ITEMS = ["agency staff", "drugs and medical consumables", "clinical negligence premiums", "IT licences",
          "temporary staffing", "energy and utilities", "maintenance of the estate", "new diagnostic scanners",
          "catering supplies", "pathology reagents", "the electronic patient record", "laundry services"]
@@ -83,7 +137,7 @@ TOPICS = ["agency costs", "the waiting list", "winter planning", "the vacancy ra
           "the redundancy programme", "staff morale", "the new rota"]
 
 
-def sentences(count: int = 320, seed: int = 2026) -> list[str]:
+def sentences(count: int = 420, seed: int = 2026) -> list[str]:
     rng = random.Random(seed)
     out: list[str] = []
     seen = set()
@@ -95,7 +149,7 @@ def sentences(count: int = 320, seed: int = 2026) -> list[str]:
             contract=rng.choice(CONTRACTS), service=rng.choice(SERVICES), month=rng.choice(MONTHS),
             n=rng.choice([40, 85, 120, 300, 1200]), p=rng.choice([3, 4.5, 6, 8, 12]), k=rng.choice([2, 3, 5, 7]),
             m=rng.choice([1.2, 4, 9.5, 23]), item=rng.choice(ITEMS), measure=rng.choice(MEASURES),
-            topic=rng.choice(TOPICS))
+            topic=rng.choice(TOPICS), committee=rng.choice(COMMITTEES))
         text = text[0].upper() + text[1:]
         if text not in seen:
             seen.add(text)

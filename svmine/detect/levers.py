@@ -4,13 +4,22 @@ Implicit social value is an NHS body using what it *buys*, *commissions*, *contr
 whom it *employs*, or the *land and buildings* it holds, for local benefit (annotations/README.md).
 A sentence without any such lever cannot be implicit social value, whatever a bag-of-n-grams model
 thinks of its words ("local genomic science", "band 8s at national level"), so it is ``other``
-without a model call. The cues are data, one rule per line of ``svmine/detect/data/levers.jsonl``
-(``{"id", "lever", "pattern", "note"?}``; ``pattern`` is a case-insensitive regular expression),
-read with ``importlib.resources`` like the mention patterns; a ``--patterns`` folder may carry its
-own ``levers*.jsonl``, else the packaged file is used.
+without a model call. Nor can a sentence that names a lever but no aim beyond the service: local
+people or firms, disadvantaged groups, good work and pay, the (social) economy, the environment,
+fairness ("a single supply chain standardises products", "reserve 3% of annual spend for
+investment", "our role is to commission and contract for services"). So a sentence is scored only
+when it matches at least one ``lever`` cue *and* one ``aim`` cue; anchor institutions count as
+both.
+
+The cues are data, one rule per line of ``svmine/detect/data/levers.jsonl``
+(``{"id", "kind": "lever"|"aim", "lever", "pattern", "note"?}``; ``lever`` names the lever or aim
+group; ``pattern`` is a case-insensitive regular expression), read with ``importlib.resources``
+like the mention patterns; a ``--patterns`` folder may carry its own ``levers*.jsonl``, else the
+packaged file is used.
 
 Before the cues, :func:`classifiable` keeps out what is not a sentence: fragments under
-:data:`MIN_WORDS` words, table-of-contents lines (dot leaders, a trailing page number after a
+:data:`MIN_WORDS` words or cut off mid-phrase (ending on "the", "and", "of"..., or starting in
+lower case without final punctuation: a piece of a hard-wrapped line), table-of-contents lines (dot leaders, a trailing page number after a
 title), headings (Markdown ``#``, a line wholly in ``**bold**``, a short line without final
 punctuation in which most words are capitalised) and table rows. Page furniture (a line repeated
 across pages) is handled by the detector, which knows the pages.
@@ -36,12 +45,16 @@ _TIMESTAMP = re.compile(r"\b\d{1,2}:\d\d:\d\d(?:\.\d+)?\b")
 _SMALL = {"and", "or", "the", "of", "to", "for", "in", "with", "a", "an", "by", "on", "at", "our", "&", "-", "–"}
 
 
+KINDS = ("lever", "aim")
+
+
 @dataclass(frozen=True)
 class LeverRule:
     id: str
     lever: str
     pattern: str
     note: str = ""
+    kind: str = "lever"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = "") -> "LeverRule":
@@ -50,14 +63,17 @@ class LeverRule:
         for key in ("id", "lever", "pattern"):
             if not isinstance(data.get(key), str) or not data[key].strip():
                 raise PatternError(f"{where}: lever rule needs a non-empty string {key!r}")
+        kind = data.get("kind", "lever")
+        if kind not in KINDS:
+            raise PatternError(f"{where}: rule {data['id']!r}: kind must be one of {', '.join(KINDS)}")
         try:
             re.compile(data["pattern"])
         except re.error as exc:
             raise PatternError(f"{where}: rule {data['id']!r}: bad regular expression ({exc})") from None
-        return cls(data["id"], data["lever"], data["pattern"], data.get("note", ""))
+        return cls(data["id"], data["lever"], data["pattern"], data.get("note", ""), kind)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "lever": self.lever, "pattern": self.pattern}
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "lever": self.lever, "pattern": self.pattern}
         if self.note:
             out["note"] = self.note
         return out
@@ -67,26 +83,41 @@ def is_lever_file(name: str) -> bool:
     return Path(name).name.startswith(LEVER_FILE_PREFIX)
 
 
+def _alternation(rules: list[LeverRule]) -> re.Pattern:
+    return re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(rules)), re.IGNORECASE)
+
+
 class LeverGate:
-    """Lever rules compiled into one alternation; ``levers(text)`` names the levers found."""
+    """Lever and aim rules, each kind compiled into one alternation."""
 
     def __init__(self, rules: list[LeverRule]):
-        if not rules:
-            raise PatternError("no lever rules")
+        self.levers_rules = [r for r in rules if r.kind == "lever"]
+        self.aim_rules = [r for r in rules if r.kind == "aim"]
+        if not self.levers_rules or not self.aim_rules:
+            raise PatternError("the lever gate needs at least one 'lever' and one 'aim' rule")
         self.rules = rules
-        self._regex = re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(rules)), re.IGNORECASE)
+        self._lever = _alternation(self.levers_rules)
+        self._aim = _alternation(self.aim_rules)
 
-    def levers(self, text: str) -> list[str]:
-        found = []
-        for m in self._regex.finditer(text):
-            lever = self.rules[int(m.lastgroup[1:])].lever
-            if lever not in found:
-                found.append(lever)
+    @staticmethod
+    def _names(regex: re.Pattern, rules: list[LeverRule], text: str) -> list[str]:
+        found: list[str] = []
+        for m in regex.finditer(text):
+            name = rules[int(m.lastgroup[1:])].lever
+            if name not in found:
+                found.append(name)
         return found
 
+    def levers(self, text: str) -> list[str]:
+        """The levers a text names (e.g. ["buying", "employing"])."""
+        return self._names(self._lever, self.levers_rules, text)
+
+    def aims(self, text: str) -> list[str]:
+        return self._names(self._aim, self.aim_rules, text)
+
     def gated(self, text: str) -> bool:
-        """A classifiable sentence that names a lever (see the module docstring)."""
-        return classifiable(text) and self._regex.search(text) is not None
+        """A classifiable sentence naming a lever and an aim (see the module docstring)."""
+        return classifiable(text) and self._lever.search(text) is not None and self._aim.search(text) is not None
 
 
 def classifiable(text: str) -> bool:
@@ -100,6 +131,10 @@ def classifiable(text: str) -> bool:
                                       and stripped.endswith("**")):
         return False
     if stripped.count("|") >= 3:
+        return False
+    last = words[-1].lower().strip("*_")
+    ends = stripped.rstrip("*_ ").endswith((".", "!", "?", ":", ";", ")", "\"", "”"))
+    if not ends and (last in _SMALL or stripped[:1].islower()):
         return False
     if any(_TOC.search(line) for line in stripped.splitlines()) and not stripped.rstrip().endswith((".", "!", "?")):
         return False
