@@ -6,11 +6,7 @@ the classifier, and pages/s and words/s of pdfplumber extracting the same kind o
 PDF written with reportlab. Target: detection at least 5x faster than extraction, so detection is
 never the bottleneck of a scan.
 
-    .venv/bin/python benchmarks/bench_detect.py [--pages 150] [--pdf-pages 15] [--real [DIR]]
-
-``--real`` also times detection (with the classifier) on the real documents of the shared folder
-(``../shared/data/uk_public_docs_text`` and ``uk_public_pdfs``), extracted once beforehand so only
-detection is timed, and prints how many implicit mentions it reports there.
+    .venv/bin/python benchmarks/bench_detect.py [--pages 150] [--pdf-pages 15]
 """
 
 from __future__ import annotations
@@ -150,45 +146,11 @@ def bench_pdfplumber(pages: list[str]) -> float:
     return words / seconds
 
 
-def real_documents(shared: Path):
-    from svmine.extract import extract_document
-
-    docs = []
-    for folder in ("data/uk_public_docs_text", "data/uk_public_pdfs"):
-        for path in sorted((shared / folder).rglob("*")):
-            if path.suffix.lower() in {".md", ".txt", ".pdf", ".docx"}:
-                docs.append(extract_document(path))
-    return docs
-
-
-def bench_real(shared: Path) -> None:
-    from svmine.detect import Detector
-
-    if not shared.is_dir():
-        print(f"real documents: {shared} is absent, skipped")
-        return
-    docs = real_documents(shared)
-    words = sum(len(p.text.split()) for d in docs for p in d.pages)
-    detector = Detector()
-    detector.detect(docs[0])  # warm-up
-    results = []
-    seconds = timed(lambda: results.append([detector.detect(d) for d in docs]))
-    implicit = sum(1 for r in results[-1] for m in r.mentions if m.kind == "implicit")
-    pages = sum(len(d.pages) for d in docs)
-    print(f"real documents: {len(docs)} documents, {pages} pages, {words:,} words")
-    print(f"real detection (with classifier):  {words / seconds:10,.0f} words/s  ({seconds:.2f} s; "
-          f"{implicit} implicit mentions)")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=150, help="pages of generated text for detection")
     parser.add_argument("--pdf-pages", type=int, default=15, help="pages in the PDF for pdfplumber")
-    parser.add_argument("--real", nargs="?", const=str(Path(__file__).resolve().parents[1].parent / "shared"),
-                        help="also time detection on the real documents under this shared folder")
     args = parser.parse_args()
-    if args.real:
-        bench_real(Path(args.real))
     pages = make_pages(args.pages)
     words = sum(len(p.split()) for p in pages)
     print(f"{args.pages} generated pages, {words:,} words")

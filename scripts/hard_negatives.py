@@ -1,6 +1,6 @@
 """Hard negatives for the sentence classifier in the register of real documents, written for svmine.
 
-    .venv/bin/python scripts/hard_negatives.py          # appends the missing ones, re-assigns splits
+    .venv/bin/python scripts/hard_negatives.py          # rebuilds the hn-* records, re-assigns splits
 
 Real board minutes, meeting transcripts, annual reports, health strategies, workforce papers and
 commissioning policies use the lever words (contract, commission, employ, recruit, spend, procure,
@@ -159,10 +159,11 @@ def sentences(count: int = 420, seed: int = 2026) -> list[str]:
 
 def main() -> None:
     records = load_annotations(PATH)
-    have = {r["text"] for r in records}
-    number = sum(1 for r in records if r["id"].startswith("hn-"))
+    have = {" ".join(r["text"].lower().split()) for r in records if not r["id"].startswith("hn-")}
+    records = [r for r in records if not r["id"].startswith("hn-")]  # rebuilt from the phrase lists
+    number = 0
     for text in sentences():
-        if text not in have:
+        if " ".join(text.lower().split()) not in have:
             number += 1
             records.append({"id": f"hn-{number:04d}", "text": text, "labels": ["other"], "split": "train"})
     splits = assign_splits(records)
