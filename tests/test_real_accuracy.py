@@ -70,3 +70,31 @@ def test_explicit_and_vcse_sentence_decisions_on_real_gold(real_run):
     # Target 0.9 for both; VCSE precision hangs on context rules and the text stage (both owned
     # elsewhere), so the guard here is a little lower and the figure is reported by `svmine evaluate`.
     assert vcse["recall"] >= 0.9 and vcse["precision"] >= 0.85
+
+
+def _train(tmp_path, *extra):
+    from typer.testing import CliRunner
+
+    from svmine.cli.main import app
+
+    out = tmp_path / "m.skops"
+    result = CliRunner().invoke(app, ["train", "--limit", "300", "--cv-folds", "2", "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return result.output, json.loads(out.with_suffix(".json").read_text())
+
+
+def test_train_without_shared_keeps_the_cross_validated_threshold(tmp_path):
+    output, meta = _train(tmp_path, "--shared", str(tmp_path / "no-shared"))
+    assert "cross-validation (real gold unavailable)" in meta["implicit_threshold"]["source"]
+    assert meta["thresholds"][IMPLICIT] == meta["implicit_threshold"]["value"]
+    assert "implicit threshold" in output and "calibration: social_value_implicit platt" in output
+
+
+@pytest.mark.shared
+def test_train_chooses_the_implicit_threshold_on_the_tune_documents(tmp_path, shared_dir):
+    output, meta = _train(tmp_path, "--shared", str(shared_dir))
+    chosen = meta["implicit_threshold"]
+    assert chosen["source"].startswith("real gold tune split")
+    assert chosen["tune"]["gated"] > 0 and chosen["tune"]["fp"] <= chosen["tune"]["false_hit_budget"]
+    assert 0.2 <= chosen["value"] <= 0.95
+    assert "chosen on real gold tune split" in output

@@ -49,6 +49,11 @@ def train(
     limit: Annotated[Optional[int], typer.Option(min=20, help="Train on a stratified subset of about N sentences "
                                                  "(quick runs).")] = None,
     cv_folds: Annotated[int, typer.Option(min=2, max=10, help="Cross-validation folds on the train split.")] = 5,
+    gold: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False,
+                    help="Real-text gold whose tune documents choose the implicit threshold "
+                         "(default: annotations/gold/real.jsonl).")] = None,
+    shared: Annotated[Optional[Path], typer.Option(file_okay=False, help="Folder the gold's document paths are "
+                                                   "relative to (default: $SVMINE_SHARED or ../shared).")] = None,
 ) -> None:
     """Train the sentence classifier; print cross-validated and held-out scores per label."""
     from svmine.detect.training import train_model
@@ -59,7 +64,7 @@ def train(
         typer.echo(f"{len(extra)} labelled sentences from {from_db}")
     try:
         report = train_model(annotations, extra, out, limit=limit, cv_folds=cv_folds,
-                             progress=lambda msg: typer.echo(msg, err=True))
+                             progress=lambda msg: typer.echo(msg, err=True), gold_path=gold, shared=shared)
     except SvmineError as exc:
         raise fail(str(exc))
     if report.merge:
@@ -68,6 +73,14 @@ def train(
     typer.echo(_score_table(f"cross-validated ({report.cv_folds}-fold)", report.cv_scores))
     typer.echo(_score_table("held-out", report.heldout_scores, report.before_heldout_scores))
     typer.echo("thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.thresholds.items()))
+    chosen = report.implicit_threshold
+    if chosen:
+        tune = chosen.get("tune")
+        detail = (f"; tune: {tune['gated']} gated sentences, {tune['tp']} true and {tune['fp']} false hits"
+                  if tune else f" ({chosen.get('note', '')})")
+        typer.echo(f"implicit threshold {chosen['value']:.2f} chosen on {chosen['source']}{detail}")
+    for label, params in report.calibration.items():
+        typer.echo(f"calibration: {label} {params['method']} a={params['a']} b={params['b']} ({params['fitted_on']})")
     typer.echo(f"wrote {report.model_path} and {report.metadata_path}")
 
 
