@@ -126,3 +126,18 @@ def test_detector_scores_only_gated_and_mention_sentences_in_one_call():
     implicit = [m for m in result.mentions if m.kind == "implicit"]
     assert [m.sentence.split()[1] for m in implicit] in ([], ["trust"])
     assert not any("genomic" in m.sentence for m in implicit)
+
+
+def test_page_furniture_is_never_scored():
+    from svmine.detect import Detector
+    from svmine.model import Document, Page
+
+    detector = Detector()
+    seen: list[str] = []
+    original = detector.classifier.predict_proba
+    detector.classifier.predict_proba = lambda sentences: seen.extend(sentences) or original(sentences)
+    footer = "Our pledge: we buy from local suppliers and pay the real Living Wage to every worker"
+    pages = [Page(i, f"Page {i} of the plan covers waiting times for outpatients.\n{footer}") for i in range(1, 5)]
+    result = detector.detect(Document("plan.pdf", "0" * 64, "pdf", pages=pages))
+    assert not any("pledge" in s for s in seen)
+    assert not [m for m in result.mentions if m.kind == "implicit"]
