@@ -30,7 +30,11 @@ def test_annotation_set_is_large_and_balanced(records):
     assert len(records) >= 800
     counts = Counter(label for r in records for label in r["labels"])
     assert all(counts[label] >= 150 for label in LABELS), counts
-    assert counts[EXPLICIT] + counts[IMPLICIT] + counts[VCSE] > counts[OTHER]
+    # Hard negatives in the register of real documents (ids hn-*) make `other` the largest label;
+    # it must not swamp the positives (the classifier is one-vs-rest with balanced class weights).
+    assert counts[OTHER] <= 1.5 * (counts[EXPLICIT] + counts[IMPLICIT] + counts[VCSE])
+    hard = [r for r in records if r["id"].startswith("hn-")]
+    assert len(hard) >= 300 and all(r["labels"] == [OTHER] for r in hard)
     multi = [r for r in records if len(r["labels"]) > 1]
     assert {tuple(r["labels"]) for r in multi} == {(EXPLICIT, VCSE), (IMPLICIT, VCSE)}
 

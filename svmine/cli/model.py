@@ -54,6 +54,11 @@ def train(
     limit: Annotated[Optional[int], typer.Option(min=20, help="Train on a stratified subset of about N sentences "
                                                  "(quick runs).")] = None,
     cv_folds: Annotated[int, typer.Option(min=2, max=10, help="Cross-validation folds on the train split.")] = 5,
+    gold: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False,
+                    help="Real-text gold whose tune documents choose the implicit threshold "
+                         "(default: annotations/gold/real.jsonl).")] = None,
+    shared: Annotated[Optional[Path], typer.Option(file_okay=False, help="Folder the gold's document paths are "
+                                                   "relative to (default: $SVMINE_SHARED or ../shared).")] = None,
 ) -> None:
     """Train the sentence classifier; print cross-validated and held-out scores per label."""
     from svmine.detect.classifier import metadata_path
@@ -72,7 +77,7 @@ def train(
         typer.echo(f"{len(extra)} labelled sentences from {from_db}")
     try:
         report = train_model(annotations, extra, out, limit=limit, cv_folds=cv_folds,
-                             progress=lambda msg: typer.echo(msg, err=True))
+                             progress=lambda msg: typer.echo(msg, err=True), gold_path=gold, shared=shared)
     except SvmineError as exc:
         raise fail(str(exc))
     if report.merge:
@@ -81,21 +86,70 @@ def train(
     typer.echo(_score_table(f"cross-validated ({report.cv_folds}-fold)", report.cv_scores))
     typer.echo(_score_table("held-out", report.heldout_scores, report.before_heldout_scores))
     typer.echo("thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.thresholds.items()))
+    chosen = report.implicit_threshold
+    if chosen:
+        tune = chosen.get("tune")
+        detail = (f"; tune: {tune['gated']} gated sentences, {tune['tp']} true and {tune['fp']} false hits"
+                  if tune else f" ({chosen.get('note', '')})")
+        typer.echo(f"implicit threshold {chosen['value']:.2f} chosen on {chosen['source']}{detail}")
+    for label, params in report.calibration.items():
+        typer.echo(f"calibration: {label} {params['method']} a={params['a']} b={params['b']} ({params['fitted_on']})")
     typer.echo(f"wrote {report.model_path} and {report.metadata_path}")
+
+
+class Split(str, Enum):
+    tune = "tune"
+    heldout = "heldout"
+
+
+def _is_real_gold(path: Path) -> bool:
+    try:
+        first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "")
+        data = json.loads(first) if first else {}
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False  # the ordinary reader reports the problem
+    from svmine.detect.gold import is_real_gold
+
+    return isinstance(data, dict) and is_real_gold(data)
+
+
+def _evaluate_real(gold: Path, model: Optional[Path], split: Optional[Split], shared: Optional[Path],
+                   format: OutputFormat) -> None:
+    from svmine.detect.evaluation import evaluate_real, format_real
+    from svmine.errors import SvmineError
+
+    try:
+        report = evaluate_real(gold, model, split.value if split else None, shared)
+    except SvmineError as exc:
+        raise fail(str(exc))
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(format_real(report))
 
 
 @app.command()
 def evaluate(
     gold: Annotated[Path, typer.Option(exists=True, dir_okay=False,
-                    help="Gold JSONL: sentences {text, labels} or documents {text, mentions}.")],
+                    help="Gold JSONL: sentences {text, labels}, documents {text, mentions}, or real-text "
+                         "gold by reference {doc, sha256, page, start, end, labels} (annotations/gold/real.jsonl).")],
     model: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False,
                      help="Model file (default: $SVMINE_MODEL or models/sentence-classifier.skops).")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    split: Annotated[Optional[Split], typer.Option(help="Real gold only: score the tune or the held-out "
+                                                   "documents (default: both).")] = None,
+    shared: Annotated[Optional[Path], typer.Option(file_okay=False, help="Real gold only: folder the document "
+                                                   "paths are relative to (default: $SVMINE_SHARED or ../shared).")] = None,
 ) -> None:
     """Precision, recall, F1 and confusion counts per label (sentences) or category (mentions)."""
     from svmine.detect.evaluation import evaluate_gold, format_table
     from svmine.errors import SvmineError
 
+    if _is_real_gold(gold):
+        _evaluate_real(gold, model, split, shared, format)
+        return
+    if split or shared:
+        raise fail("--split and --shared apply only to real-text gold (annotations/gold/real.jsonl)")
     try:
         report = evaluate_gold(gold, model)
     except ImportError as exc:

@@ -13,6 +13,11 @@ Design decisions:
   the metadata JSON written beside it, then lists the types the file would build and refuses any
   that are not in :data:`TRUSTED_TYPES`, and only then loads with that explicit list (never
   ``trusted=True``).
+- Calibration: the implicit label's probabilities are Platt-scaled (a sigmoid of ``a * logit(p) + b``,
+  fitted on the out-of-fold probabilities of the train split). The two numbers live in the
+  metadata JSON (``calibration``), not in the skops file, so the trusted-types list is unchanged;
+  :meth:`SentenceClassifier.predict_proba` applies them, so every caller sees calibrated values
+  and the stored threshold refers to them.
 - ``other`` is trained as a label of its own (so its probability is available), but
   :meth:`SentenceClassifier.predict` assigns it only when no positive label passes its threshold.
   ``social_value_explicit`` and ``social_value_implicit`` exclude each other by the annotation
@@ -107,6 +112,8 @@ def sha256_of(path: str | Path) -> str:
 # "social value" as one token: otherwise the bag of n-grams cannot tell it from "people value
 # social contact", where the same two words carry the explicit label's weight in reverse order.
 _SOCIAL_VALUE = re.compile(r"\bsocial[\s\-]+value", re.IGNORECASE)
+# Transcript timestamps ("00:43:02.160") carry no meaning and were read as evidence by the model.
+_TIMESTAMP = re.compile(r"\b\d{1,2}:\d\d:\d\d(?:\.\d+)?\b")
 
 
 def normalise(text: str) -> str:
@@ -114,7 +121,16 @@ def normalise(text: str) -> str:
 
     Applied to every sentence before training and prediction, so both see the same form.
     """
-    return _SOCIAL_VALUE.sub("social_value", " ".join(str(text).split()))
+    return _SOCIAL_VALUE.sub("social_value", " ".join(_TIMESTAMP.sub(" ", str(text)).split()))
+
+
+def platt(p: float, a: float, b: float) -> float:
+    """Calibrated probability: sigmoid(a * logit(p) + b), p clipped away from 0 and 1."""
+    import math
+
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    z = a * math.log(p / (1 - p)) + b
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 
 
 def build_pipeline(
@@ -184,11 +200,19 @@ class SentenceClassifier:
             raise KeyError(f"unknown label {label!r}; labels are {', '.join(self.labels)}")
         return float(self.thresholds.get(label, DEFAULT_THRESHOLD))
 
+    @property
+    def calibration(self) -> dict[str, dict[str, float]]:
+        return dict(self.metadata.get("calibration") or {})
+
     def predict_proba(self, sentences: Sequence[str]) -> list[dict[str, float]]:
         if not sentences:
             return []
         matrix = self.pipeline.predict_proba([normalise(s) for s in sentences])
-        return [{lab: float(row[i]) for i, lab in enumerate(self.labels)} for row in matrix]
+        out = [{lab: float(row[i]) for i, lab in enumerate(self.labels)} for row in matrix]
+        for label, params in self.calibration.items():
+            for probs in out:
+                probs[label] = platt(probs[label], float(params["a"]), float(params["b"]))
+        return out
 
     def predict(self, sentences: Sequence[str], threshold: float | None = None) -> list[list[str]]:
         """Labels per sentence; ``threshold`` overrides the tuned per-label thresholds."""

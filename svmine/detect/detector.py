@@ -1,8 +1,15 @@
 """``Detector``: pages → mentions (patterns + classifier) and policy facts.
 
 Each page is its own spaCy Doc (``nlp.pipe`` over the pages), so token offsets are offsets into
-``Page.text``, as the records require. The classifier, when present, sees every sentence of three
-or more words once, in one batch per document:
+``Page.text``, as the records require. The classifier, when present, sees once, in one batch (one
+vectoriser pass) per document, only the sentences that need it:
+
+- sentences passing the lever gate (``levers.py``: a whole sentence, not a heading, table-of-
+  contents line or fragment, naming a lever such as buying, commissioning, contracting, spending,
+  employing or estates) and not on a line repeated across pages (page furniture);
+- sentences holding a pattern mention, for the mention's probability.
+
+Every other sentence is ``other`` without a model call (precision first, and cheaper):
 
 - a pattern mention gets the classifier's probability of its label (``social_value_explicit``
   or ``vcse``) for its sentence, so a reviewer can sort weak matches;
@@ -29,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from svmine.detect.facts import Sentence, facts_for_page
+from svmine.detect.levers import lever_gate
 from svmine.detect.patterns import files_hash, rule_files
 from svmine.detect.pipeline import SPANS_KEY, make_pipeline
 from svmine.model import (
@@ -74,6 +82,7 @@ class _Sent:
     end_char: int
     text: str
     probs: dict[str, float] | None = None
+    gated: bool = False  # may be implicit social value (lever gate passed)
 
 
 def _load_classifier(model_path):
@@ -105,6 +114,7 @@ class Detector:
         self.rule_files = rule_files(patterns_dir)
         self.nlp = make_pipeline(patterns_dir)
         self.context = self.nlp.get_pipe("svmine_context").engine
+        self.gate = lever_gate(patterns_dir)
         self.classifier = _load_classifier(model_path) if use_classifier else None
         # Computed once: the rule bytes are already in memory and load_classifier has verified the
         # model file's sha256, so a scan need not re-read either for every document.
@@ -124,8 +134,8 @@ class Detector:
     def detect(self, doc: Document) -> DetectionResult:
         spacy_docs = list(self.nlp.pipe((p.text for p in doc.pages), batch_size=16))
         sents = [self._sentences(d, p.text) for d, p in zip(spacy_docs, doc.pages)]
-        self._classify(sents)
         repeated = _repeated_lines(doc.pages)
+        self._classify(sents, spacy_docs, doc.pages, repeated)
         result = DetectionResult(page_texts={p.number: p.text for p in doc.pages})
         open_refs: str | None = None  # a reference list that may run on to the next pages
         for page, sdoc, page_sents in zip(doc.pages, spacy_docs, sents):
@@ -153,10 +163,17 @@ class Detector:
                 out.append(_Sent(sent.start, sent.end, start_char, start_char + len(text), text))
         return out
 
-    def _classify(self, pages: list[list[_Sent]]) -> None:
+    def _classify(self, pages: list[list[_Sent]], spacy_docs, doc_pages: list[Page], repeated) -> None:
         if self.classifier is None:
             return
-        todo = [s for page in pages for s in page if len(s.text.split()) >= MIN_CLASSIFIED_WORDS]
+        todo = []
+        for sents, sdoc, page in zip(pages, spacy_docs, doc_pages):
+            with_mention = {_sentence_of(sents, span.start_char).start_char
+                            for span in sdoc.spans.get(SPANS_KEY, []) if _sentence_of(sents, span.start_char)}
+            for s in sents:
+                s.gated = self.gate.gated(s.text) and not _on_repeated_line(page.text, s, repeated)
+                if s.gated or (s.start_char in with_mention and len(s.text.split()) >= MIN_CLASSIFIED_WORDS):
+                    todo.append(s)
         for sent, probs in zip(todo, self.classifier.predict_proba([s.text for s in todo])):
             sent.probs = probs
 
@@ -190,7 +207,7 @@ class Detector:
         out = []
         for sent in sents:
             prob = (sent.probs or {}).get(IMPLICIT_LABEL)
-            if prob is None or prob < threshold or sent.start_char in named or _words(sent.text) < MIN_IMPLICIT_WORDS:
+            if not sent.gated or prob is None or prob < threshold or sent.start_char in named or _words(sent.text) < MIN_IMPLICIT_WORDS:
                 continue
             flags = self.context.flags(sdoc, sent.start, sent.end, sentence=(sent.start, sent.end))
             mention = Mention(
@@ -237,6 +254,15 @@ def _repeated_lines(pages: list[Page]) -> dict[str, int]:
     counts = Counter(line for p in pages for line in {_normal_line(x) for x in p.text.split("\n")} if line)
     need = max(REPEATED_MIN_PAGES, len(pages) / 2)
     return {line: n for line, n in counts.items() if n >= need}
+
+
+def _on_repeated_line(text: str, sent: _Sent, repeated: dict[str, int]) -> bool:
+    """The sentence is one whole line that repeats across pages (running header/footer)."""
+    if not repeated or "\n" in sent.text:
+        return False
+    start = text.rfind("\n", 0, sent.start_char) + 1
+    end = text.find("\n", sent.start_char)
+    return _normal_line(text[start : end if end >= 0 else len(text)]) in repeated
 
 
 def _mark_repeated(mention: Mention, text: str, repeated: dict[str, int]) -> Mention:

@@ -178,3 +178,161 @@ def format_table(report: EvaluationReport) -> str:
         rows.append(f"{label:<24}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}"
                     f"{s['tp']:>6}{s['fp']:>6}{s['fn']:>6}{tn:>6}{s['support']:>6}")
     return "\n".join(rows)
+
+
+# -- real-text gold by reference (annotations/gold/real.jsonl; see svmine/detect/gold.py) ------
+
+REAL = "real"
+_KIND_LABEL = {"social_value": "social_value_explicit", "vcse": "vcse"}
+
+
+@dataclass
+class RealEvaluation:
+    """Scores of the Detector's sentence decisions (and of the gated classifier) on real gold."""
+
+    split: str | None
+    n: int  # gold sentences scored
+    documents: int
+    detector: dict[str, dict[str, Any]]
+    classifier: dict[str, dict[str, Any]] | None
+    thresholds: dict[str, float]
+    calibration: dict[str, Any]
+    implicit_reported: int  # implicit mentions the Detector reported in these documents
+    implicit_gold: int
+    unmatched: dict[str, int]  # predictions on sentences outside the gold set (counted as FP)
+    not_located: int  # gold sentences not found in svmine's text of the page (counted as predicted other)
+    model: str | None = None
+    threshold_source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _detector_labels(result, gold_by_page, located) -> tuple[dict[str, set[str]], dict[str, int]]:
+    """gold id -> labels the Detector gave it (by mention midpoint); unmatched counts per label."""
+    pred: dict[str, set[str]] = {}
+    unmatched: dict[str, int] = {}
+    for m in result.mentions:
+        label = "social_value_implicit" if m.kind == "implicit" else _KIND_LABEL.get(m.category)
+        if label is None:
+            continue
+        start, end = (m.sentence_start, m.sentence_end) if m.kind == "implicit" else (m.start, m.end)
+        mid = (start + end) // 2
+        hit = next((g.id for g in gold_by_page.get(m.page, [])
+                    if g.id in located and located[g.id][0] <= mid < located[g.id][1]), None)
+        if hit is None:
+            unmatched[label] = unmatched.get(label, 0) + 1
+        else:
+            pred.setdefault(hit, set()).add(label)
+    return pred, unmatched
+
+
+def evaluate_real(gold_path: str | Path, model_path: str | Path | None = None, split: str | None = None,
+                  shared: str | Path | None = None, detector=None) -> RealEvaluation:
+    """Run the Detector over every gold document (as svmine extracts it today) and score per label.
+
+    A gold sentence's predicted labels are those of the mentions whose midpoint falls in it, once
+    the sentence is located in svmine's page text by its letters (:func:`svmine.detect.gold.locate`);
+    a prediction outside every gold sentence counts as a false positive of its label, since the gold
+    set holds every sentence any candidate rule or the first model flagged. ``other`` is a sentence
+    with no predicted label. The classifier table scores the shipped classifier on the gold
+    sentences' reference text through the same lever gate the Detector uses.
+    """
+    from collections import defaultdict
+
+    from svmine.detect.classifier import LABELS, load_classifier
+    from svmine.detect.gold import default_shared_dir, load_gold, locate
+    from svmine.detect.levers import lever_gate
+    from svmine.errors import ModelError
+    from svmine.extract import extract_document
+
+    root = Path(shared) if shared is not None else default_shared_dir()
+    records = load_gold(gold_path, root, split)
+    if detector is None:
+        from svmine.detect import Detector
+
+        detector = Detector(**({"model_path": model_path} if model_path else {}))
+    classifier = detector.classifier
+    by_doc: dict[str, list] = defaultdict(list)
+    for rec in records:
+        by_doc[rec.doc].append(rec)
+    pred: dict[str, set[str]] = {}
+    unmatched: dict[str, int] = {}
+    implicit_reported = not_located = 0
+    for doc, recs in sorted(by_doc.items()):
+        result = detector.detect(extract_document(root / doc))
+        implicit_reported += sum(1 for m in result.mentions if m.kind == "implicit")
+        gold_by_page: dict[int, list] = defaultdict(list)
+        for rec in recs:
+            gold_by_page[rec.page].append(rec)
+        located: dict[str, tuple[int, int]] = {}
+        for page, page_recs in gold_by_page.items():
+            text = result.page_texts.get(page, "")
+            found = locate(page_recs, text)
+            not_located += len(page_recs) - len(found)
+            located.update(found)
+        doc_pred, doc_unmatched = _detector_labels(result, gold_by_page, located)
+        pred.update(doc_pred)
+        for label, n in doc_unmatched.items():
+            unmatched[label] = unmatched.get(label, 0) + n
+    gold_labels = [r.labels for r in records]
+    labels = list(LABELS)
+    detector_pred = [sorted(pred.get(r.id, set())) or ["other"] for r in records]
+    scores = label_scores(gold_labels, detector_pred, labels)
+    for label, extra in unmatched.items():
+        s = scores[label]
+        s["fp"] += extra
+        s.update(prf(s["tp"], s["fp"], s["fn"]))
+    classifier_scores = None
+    thresholds: dict[str, float] = {}
+    calibration: dict[str, Any] = {}
+    source = None
+    if classifier is not None:
+        gate = lever_gate(getattr(detector, "patterns_dir", None))
+        probs = classifier.predict_proba([r.text for r in records])
+        thresholds = {lab: classifier.threshold(lab) for lab in classifier.labels}
+        calibration = dict(getattr(classifier, "calibration", {}) or {})
+        source = (classifier.metadata.get("implicit_threshold") or {}).get("source")
+        from svmine.detect.classifier import decide
+
+        cls_pred = []
+        for rec, p in zip(records, probs):
+            if not gate.gated(rec.text):
+                p = dict(p, social_value_implicit=0.0)
+            cls_pred.append(decide(p, thresholds))
+        classifier_scores = label_scores(gold_labels, cls_pred, labels)
+    elif model_path:
+        raise ModelError("no model file at the given path", str(model_path))
+    return RealEvaluation(split, len(records), len(by_doc), scores, classifier_scores, thresholds, calibration,
+                          implicit_reported, sum("social_value_implicit" in g for g in gold_labels), unmatched,
+                          not_located, str(getattr(classifier, "path", "") or "") or None, source)
+
+
+def format_real(report: RealEvaluation) -> str:
+    head = f"{'label':<24}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}{'n':>6}"
+    lines = [f"real gold: {report.n} sentences in {report.documents} documents"
+             + (f" (split {report.split})" if report.split else " (all splits)")]
+
+    def table(title: str, scores: dict) -> None:
+        lines.extend(["", title, head, "-" * len(head)])
+        for label, s in scores.items():
+            lines.append(f"{label:<24}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}"
+                         f"{s['tp']:>6}{s['fp']:>6}{s['fn']:>6}{s['support']:>6}")
+
+    table("detector (patterns + gated classifier), sentence decisions", report.detector)
+    if report.classifier is not None:
+        table("classifier alone on the gold sentences (lever gate applied)", report.classifier)
+    lines.append("")
+    if report.thresholds:
+        lines.append("thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.thresholds.items())
+                     + (f" (implicit chosen on: {report.threshold_source})" if report.threshold_source else ""))
+    for label, params in report.calibration.items():
+        lines.append(f"calibration: {label} {params.get('method', '?')} a={params.get('a')} b={params.get('b')}")
+    lines.append(f"implicit sentences reported by detect in these documents: {report.implicit_reported} "
+                 f"(gold: {report.implicit_gold})")
+    if report.unmatched:
+        lines.append("predictions outside gold sentences (counted as FP): "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(report.unmatched.items())))
+    if report.not_located:
+        lines.append(f"gold sentences not found in svmine's page text: {report.not_located}")
+    return "\n".join(lines)

@@ -124,6 +124,11 @@ class RuleFile:
     def is_context(self) -> bool:
         return Path(self.name).name.startswith("context")
 
+    @property
+    def is_lever(self) -> bool:
+        """Lever cues for the implicit-social-value gate (``levers.py``), not mention rules."""
+        return Path(self.name).name.startswith("levers")
+
 
 def rule_files(patterns_dir: str | Path | None = None) -> list[RuleFile]:
     """The mention and context rule files, packaged or from a user folder (sorted by name)."""
@@ -135,10 +140,12 @@ def rule_files(patterns_dir: str | Path | None = None) -> list[RuleFile]:
     if not folder.is_dir():
         raise PatternError(f"{folder}: not a folder of pattern files")
     files = [RuleFile(str(p), p.read_bytes()) for p in sorted(folder.glob("*.jsonl"))]
-    if not any(not f.is_context for f in files):
+    if not any(not f.is_context and not f.is_lever for f in files):
         raise PatternError(f"{folder}: no mention pattern files (*.jsonl) found")
     if not any(f.is_context for f in files):
         files += [f for f in rule_files(None) if f.is_context]
+    if not any(f.is_lever for f in files):
+        files += [f for f in rule_files(None) if f.is_lever]
     return files
 
 
@@ -153,7 +160,7 @@ def load_rules(patterns_dir: str | Path | None = None, category: str | None = No
     """All mention rules (optionally one category); duplicate ids are an error."""
     rules: list[MentionRule] = []
     for file in rule_files(patterns_dir):
-        if not file.is_context:
+        if not file.is_context and not file.is_lever:
             rules += parse_rules(file.name, decode(file))
     seen: set[str] = set()
     for rule in rules:

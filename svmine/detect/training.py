@@ -8,7 +8,19 @@
    held-out sentence is dropped, so the held-out split stays the shipped one and stays honest;
 3. cross-validate on the train split (stratified k-fold on the label combination); per-label
    thresholds are tuned on the out-of-fold probabilities, never on the held-out split;
-4. fit on the whole train split, score the held-out split once, save model + metadata.
+4. calibrate the implicit label (Platt scaling on the out-of-fold probabilities; see
+   ``classifier.py``);
+5. fit on the whole train split; choose the implicit threshold for *precision on real text*: on
+   the ``tune`` documents of the real gold set (``annotations/gold/real.jsonl``, resolved from the
+   shared folder), among the gated sentences (``levers.py``), the lowest grid threshold at or above
+   the cross-validated one at which the tune documents get at most one false implicit hit per
+   :data:`GATED_PER_FALSE_HIT` gated sentences (at least one allowed), or a precision of at least
+   :data:`TARGET_PRECISION` over five or more hits. Real plans hold few implicit sentences (the
+   tune documents one), so precision there is set by the false-hit rate; a precision estimate
+   from one or two positives would be noise. Without the shared folder the cross-validated
+   threshold stays, and the metadata says so (``implicit_threshold.source``). The held-out real
+   documents are never used here;
+6. score the held-out split once, save model + metadata.
 
 The split is assigned by :func:`assign_splits`: within each label combination, sentences are
 ranked by the sha256 of their id and the first ~20% go to ``test``. It is deterministic and
@@ -47,6 +59,9 @@ from svmine.detect.evaluation import label_scores
 from svmine.errors import SvmineError
 
 TEST_FRACTION = 0.2
+TARGET_PRECISION = 0.8
+GATED_PER_FALSE_HIT = 100
+CALIBRATED_LABELS = (IMPLICIT,)
 THRESHOLD_GRID = [round(0.2 + 0.05 * i, 2) for i in range(15)]  # 0.20 … 0.90
 
 
@@ -226,6 +241,74 @@ def tune_thresholds(gold: Sequence[Sequence[str]], probs: Sequence[dict[str, flo
     return thresholds
 
 
+def fit_platt(truth: Sequence[bool], probs: Sequence[float]) -> dict[str, float]:
+    """Platt scaling parameters (a, b) for sigmoid(a * logit(p) + b), fitted on (p, truth) pairs."""
+    import math
+
+    from sklearn.linear_model import LogisticRegression
+
+    clipped = [min(max(p, 1e-6), 1 - 1e-6) for p in probs]
+    x = [[math.log(p / (1 - p))] for p in clipped]
+    model = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000).fit(x, [int(t) for t in truth])
+    return {"a": round(float(model.coef_[0][0]), 6), "b": round(float(model.intercept_[0]), 6)}
+
+
+def calibrate(gold: Sequence[Sequence[str]], probs: Sequence[dict[str, float]],
+              gated: Sequence[bool]) -> dict[str, dict]:
+    """Platt-scale the implicit label in place, fitted on the gated sentences only.
+
+    The Detector scores implicit social value only on sentences passing the lever gate, so the
+    calibration describes that population; ungated sentences get probability 0 here, as they
+    are ``other`` without a model call there, so the cross-validated threshold is tuned on what
+    the Detector does.
+    """
+    from svmine.detect.classifier import platt
+
+    out = {}
+    for label in CALIBRATED_LABELS:
+        pairs = [(label in g, p[label]) for g, p, ok in zip(gold, probs, gated) if ok]
+        params = fit_platt([t for t, _ in pairs], [p for _, p in pairs])
+        out[label] = {"method": "platt", **params, "n": len(pairs),
+                      "fitted_on": "out-of-fold probabilities of the gated train sentences"}
+        for p, ok in zip(probs, gated):
+            p[label] = platt(p[label], params["a"], params["b"]) if ok else 0.0
+    return out
+
+
+def real_tune_threshold(classifier: SentenceClassifier, floor: float, gold_path: Path | None = None,
+                        shared: Path | None = None) -> dict[str, Any]:
+    """The implicit threshold chosen on the real gold's ``tune`` documents (module docstring)."""
+    from svmine.detect.evaluation import GoldError
+    from svmine.detect.gold import load_gold
+    from svmine.detect.levers import lever_gate
+
+    gold_path = Path(gold_path) if gold_path else repo_root() / "annotations" / "gold" / "real.jsonl"
+    rule = (f"lowest grid threshold >= the cross-validated one with at most one false hit per "
+            f"{GATED_PER_FALSE_HIT} gated tune sentences, or precision >= {TARGET_PRECISION} over >= 5 hits")
+    try:
+        records = load_gold(gold_path, shared, split="tune")
+    except (GoldError, OSError) as exc:
+        return {"value": floor, "source": "cross-validation (real gold unavailable)", "rule": rule,
+                "note": str(exc)[:200]}
+    gate = lever_gate()
+    gated = [r for r in records if gate.gated(r.text)]
+    probs = [p[IMPLICIT] for p in classifier.predict_proba([r.text for r in gated])]
+    truth = [IMPLICIT in r.labels for r in gated]
+    budget = max(1, len(gated) // GATED_PER_FALSE_HIT)
+    chosen, counts = None, {}
+    for t in [x for x in THRESHOLD_GRID + [0.95] if x >= floor]:
+        tp = sum(a and p >= t for a, p in zip(truth, probs))
+        fp = sum(not a and p >= t for a, p in zip(truth, probs))
+        ok = fp <= budget or (tp + fp >= 5 and tp / (tp + fp) >= TARGET_PRECISION)
+        counts = {"tp": tp, "fp": fp, "fn": sum(truth) - tp, "false_hit_budget": budget}
+        if ok:
+            chosen = t
+            break
+    value = chosen if chosen is not None else max(THRESHOLD_GRID + [0.95])
+    return {"value": value, "source": f"real gold tune split ({gold_path.name})", "rule": rule,
+            "tune": {"sentences": len(records), "gated": len(gated), "implicit": sum(truth), **counts}}
+
+
 def fit_classifier(train: Sequence[dict], params: dict, thresholds: dict[str, float]) -> SentenceClassifier:
     pipeline = build_pipeline(**params)
     pipeline.fit([normalise(r["text"]) for r in train], label_matrix([r["labels"] for r in train]))
@@ -250,6 +333,8 @@ class TrainingReport:
     metadata_path: str | None = None
     before_heldout_scores: dict[str, dict[str, float]] | None = None
     merge: dict[str, int] = field(default_factory=dict)
+    calibration: dict[str, Any] = field(default_factory=dict)
+    implicit_threshold: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -289,6 +374,8 @@ def train_model(
     cv_folds: int = 5,
     params: dict | None = None,
     progress: Callable[[str], None] | None = None,
+    gold_path: str | Path | None = None,
+    shared: str | Path | None = None,
 ) -> TrainingReport:
     """Train, cross-validate, score the held-out split and (unless ``out`` is False-y) save.
 
@@ -308,18 +395,27 @@ def train_model(
     before = None
     if extra:
         say("scoring the shipped annotations alone (before)")
-        before = score(fit_classifier(train, params, _thresholds(train, params, cv_folds)), test)
+        before_keep: dict = {}
+        before_model = fit_classifier(train, params, _thresholds(train, params, cv_folds, before_keep))
+        before_model.metadata["calibration"] = before_keep["calibration"]
+        before = score(before_model, test)
         train, merged = merge_examples(train, test, extra)
     say(f"cross-validating on {len(train)} train sentences")
     thresholds = _thresholds(train, params, cv_folds, keep := {})
     say("fitting on the whole train split")
     classifier = fit_classifier(train, params, thresholds)
+    classifier.metadata["calibration"] = keep["calibration"]
+    say("choosing the implicit threshold on the real gold's tune documents")
+    implicit = real_tune_threshold(classifier, thresholds[IMPLICIT], gold_path, shared)
+    thresholds[IMPLICIT] = classifier.thresholds[IMPLICIT] = implicit["value"]
     report = TrainingReport(list(LABELS), len(train), len(test), keep["folds"], keep["cv"],
                             score(classifier, test), thresholds, before_heldout_scores=before,
                             merge=asdict(merged) if extra else {})
+    report.calibration, report.implicit_threshold = keep["calibration"], implicit
     if out != "" and out is not False:
-        path = save_classifier(classifier, Path(out or default_model_path()),
-                               _metadata(annotations_path, report, params))
+        meta = _metadata(annotations_path, report, params)
+        meta.update(calibration=keep["calibration"], implicit_threshold=implicit)
+        path = save_classifier(classifier, Path(out or default_model_path()), meta)
         report.model_path, report.metadata_path = str(path), str(path.with_suffix(".json"))
         say(f"wrote {path}")
     return report
@@ -329,8 +425,13 @@ def _thresholds(train: Sequence[dict], params: dict, folds: int, keep: dict | No
     """Tuned thresholds from out-of-fold probabilities; ``keep`` receives the CV scores."""
     probs = out_of_fold_probabilities(train, params, folds)
     gold = [r["labels"] for r in train]
+    from svmine.detect.levers import lever_gate
+
+    gate = lever_gate()
+    calibration = calibrate(gold, probs, [gate.gated(r["text"]) for r in train])  # in place
     thresholds = tune_thresholds(gold, probs)
     if keep is not None:
+        keep["calibration"] = calibration
         keep["folds"] = _cv_folds(train, folds)[0].get_n_splits()
         keep["cv"] = label_scores(gold, [decide(p, thresholds) for p in probs], LABELS)
     return thresholds
