@@ -348,7 +348,10 @@ def _pdfium_words(page, graphics: PageGraphics | None = None, *, tables_if_suspe
         suspect = visible > 0 and bad > max(2, visible // 50)
         tables: list[Table] = []
         if spans and (tables_if_suspect or not suspect):
-            tables = find_tables(graphics, lambda boxes: table_chars(handle, text, height, spans, boxes, _font_size, 0.0, dropped))
+            try:
+                tables = find_tables(graphics, lambda boxes: table_chars(handle, text, height, spans, boxes, _font_size, 0.0, dropped))
+            except (ArithmeticError, ValueError, TypeError, RecursionError):
+                suspect = True  # hostile geometry (NaN, huge numbers): let the reference engine try
     finally:
         textpage.close()
     return PageWords(words, width, height, tables), suspect
@@ -484,7 +487,9 @@ def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cut
             prev = current[-1]
             line = max(1.0, prev[2] - prev[4])
             gap = char[1] - prev[3]
-            if (abs(prev[2] - char[2]) > 0.5 * line or gap < -1 or (gaps and gap > GAP_EM * char[5]) or char[5] != prev[5]
+            # pdfplumber's own word rule: a character left of the previous one's start, or more
+            # than 3 pt after its end, starts a new word (tight letter-spacing overlaps freely)
+            if (abs(prev[2] - char[2]) > 0.5 * line or char[1] < prev[1] or gap > 3 or (gaps and gap > GAP_EM * char[5]) or char[5] != prev[5]
                     or any(prev[1] < cut <= char[1] + 0.01 for cut in cuts)):
                 emit()
         current.append(char)
