@@ -294,3 +294,64 @@ def test_auto_agrees_with_pdfplumber_on_95_percent_of_real_pages(shared_dir):
     assert total >= 100
     assert same >= 0.95 * total, f"auto = pdfplumber on {same} of {total} pages"
     assert fallback <= 0.05 * total, f"{fallback} of {total} pages fell back to pdfplumber"
+
+
+# ---------------------------------------------------------------- pdfplumber's algorithms, rewritten for speed
+
+
+def _random_chars(seed: int) -> list[dict]:
+    """Characters on a few jittered lines, with spaces, overlaps, gaps and ligatures."""
+    import random
+
+    rng = random.Random(seed)
+    chars = []
+    for line in range(rng.randint(1, 4)):
+        x, top = 10.0, 100 + 14 * line + rng.choice([0, 0, 0.5, 2.5, 3.5])
+        for _ in range(rng.randint(1, 30)):
+            text = rng.choice("abcdefgh  .-\ufb01")
+            width = rng.choice([3.0, 5.5, 6.7])
+            x0 = x + rng.choice([0, 0, 0, -0.5, 1.0, 2.9, 3.2, 8.0, -9.0])
+            top_j = top + rng.choice([0, 0, 0, 1.0, -1.5, 4.0])
+            chars.append({"text": text, "x0": x0, "x1": x0 + width, "top": top_j, "bottom": top_j + 12,
+                          "doctop": top_j, "upright": True, "width": width, "height": 12.0})
+            x = x0 + width
+    rng.shuffle(chars)
+    return chars
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_extract_text_is_pdfplumbers(seed):
+    from pdfplumber.utils import extract_text as plumber_extract_text
+
+    from svmine.extract.pdfium_tables import extract_text
+
+    chars = _random_chars(seed)
+    assert extract_text(chars) == plumber_extract_text(chars)
+
+
+def _random_grid_edges(seed: int) -> list[dict]:
+    import random
+
+    rng = random.Random(seed)
+    xs = sorted(rng.sample(range(50, 500, 10), rng.randint(2, 6)))
+    ys = sorted(rng.sample(range(50, 700, 10), rng.randint(2, 6)))
+    edges = []
+    for y in ys:  # rows and columns, some cut short or missing: open cells, merged cells
+        if rng.random() < 0.85:
+            x0, x1 = xs[0], xs[rng.randint(1, len(xs) - 1)]
+            edges.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0, "orientation": "h"})
+    for x in xs:
+        if rng.random() < 0.85:
+            t0, t1 = ys[0], ys[rng.randint(1, len(ys) - 1)]
+            edges.append({"x0": x, "x1": x, "top": t0, "bottom": t1, "width": 0, "height": t1 - t0, "orientation": "v"})
+    return edges
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_intersections_to_cells_is_pdfplumbers(seed):
+    from pdfplumber import table as pt
+
+    from svmine.extract.pdfium_tables import intersections_to_cells
+
+    intersections = pt.edges_to_intersections(_random_grid_edges(seed), 3, 3)
+    assert intersections_to_cells(intersections) == pt.intersections_to_cells(intersections)
