@@ -1,6 +1,6 @@
 """PDF pages: PDFium (fast) and pdfplumber (reference) engines behind one interface.
 
-Both engines only produce word boxes (``layout.Word``) and, for pdfplumber, tables; the page
+Both engines only produce word boxes (``layout.Word``) and tables; the page
 text is then composed by ``layout`` for every engine alike, so engines differ in speed, not
 in output.
 
@@ -12,12 +12,17 @@ Decisions:
   for the box of the first and last character of each word only: per-character calls would
   cost more than the text itself. PDFium joins a hyphenated line break itself and marks the
   hyphen with U+FFFE; the word is split there again so the shared de-hyphenation decides.
+  Words are cut where pdfplumber would cut them: at spaces PDFium's text drops (zero-width
+  space objects, see ``pdfium_tables.DroppedSpaces``), at a character left of the previous
+  one's start or more than 3 pt after its end, at a font-size change.
 - Tables: the PDFium engines find them with pdfplumber's own "lines" algorithm fed with edges
   read from PDFium's path objects (``pdfium_tables``), so a ruled table gives the same rows
   in every engine, and a decorative box, a coloured panel or an underline (one cell, or no
   cell at all) is no table in any of them.
 - ``auto`` falls back to pdfplumber only for a page whose PDFium text fails a quality check
-  (replacement or private-use characters); the page is flagged ``engine_fallback``.
+  (replacement or private-use characters on more than one character in 50), or whose
+  geometry breaks the table finder; the page is flagged ``engine_fallback``. Ruling lines and
+  boxes no longer send a page there: on designed documents they are everywhere.
 - Each pdfplumber page is closed right after use, so memory does not grow with the length
   of the document.
 - Encrypted files are opened with the empty password first (many "secured" PDFs only

@@ -452,8 +452,7 @@ def table_chars(handle, text: str, height: float, spans: list[tuple], boxes: lis
             continue
         for i in range(start if after is None else after, stop):
             ch = text[i]
-            if ch in "\r\n":
-                prev = None
+            if ch in "\r\n":  # PDFium's own line breaks: the line is decided by position
                 continue
             if ch.isspace():
                 space = space or generated(handle, i) != 1
@@ -468,12 +467,12 @@ def table_chars(handle, text: str, height: float, spans: list[tuple], boxes: lis
                 size = sizes[key] = font_size(handle, i)
             bot = height - rect.bottom
             x0 = rect.left
-            if prev is not None and abs(prev["bottom"] - bot) < 1:
-                if (space or (split_gap and split_gap * size < x0 - prev["x1"] <= 3)
-                        or (dropped and dropped.between(rect.bottom, rect.top, prev["x0"], x0 + 0.01))):
-                    # a zero-width space just before the character: it ends the word, as
-                    # pdfplumber's space characters do, and sorts between the two characters
-                    chars.append(_char(" ", x0 - 1e-6, x0 - 1e-6, bot - size, bot))
+            same_line = prev is not None and abs(prev["bottom"] - bot) < 1
+            if space or (same_line and ((split_gap and split_gap * size < x0 - prev["x1"] <= 3)
+                                        or (dropped and dropped.between(rect.bottom, rect.top, prev["x0"], x0 + 0.01)))):
+                # a zero-width space just before the character: it ends the word, as
+                # pdfplumber's space characters do, and sorts between the two characters
+                chars.append(_char(" ", x0 - 1e-6, x0 - 1e-6, bot - size, bot))
             space = False
             prev = _char(ch, x0, rect.right, bot - size, bot)
             chars.append(prev)
