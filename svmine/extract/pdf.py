@@ -63,9 +63,6 @@ _BAD_CHARS = re.compile(r"[\ufffd\ue000-\uf8ff]")
 # Tokens where a gap without a space char (or a superscript) is likely: numbering ("10.The"),
 # footnote marks ("care1"), dot leaders. Only these pay for per-character boxes.
 _SUSPECT = re.compile(r"\d|\.\.|[.:;)\]][^\W\d_]|[a-z][A-Z]")
-# A gap wider than this (in em) inside a suspect token is a word break: kerning stays below
-# ~0.05 em, while a hidden space leaves 0.1 em or more.
-GAP_EM = 0.08
 LOW_DENSITY_CHARS = 40  # fewer characters than this on a page that also holds an image
 SCAN_COVER = 0.6  # an image over this share of the page makes a low-text page a likely scan
 
@@ -354,7 +351,7 @@ def _pdfium_words(page, graphics: PageGraphics | None = None, *, tables_if_suspe
         tables: list[Table] = []
         if spans and (tables_if_suspect or not suspect):
             try:
-                tables = find_tables(graphics, lambda boxes: table_chars(handle, text, height, spans, boxes, _font_size, 0.0, dropped))
+                tables = find_tables(graphics, lambda boxes: table_chars(handle, text, height, spans, boxes, _font_size, dropped))
             except (ArithmeticError, ValueError, TypeError, RecursionError):
                 suspect = True  # hostile geometry (NaN, huge numbers): let the reference engine try
     finally:
@@ -430,7 +427,7 @@ def _cut_dropped(handle, text: str, tok: tuple, limit: float, height: float, dro
     cuts = dropped.between(bot, top, x0, rect.left + 0.01)
     if not cuts:
         return False
-    words.extend(_split_by_chars(handle, text, start, end + 1, height, cuts, gaps=False))
+    words.extend(_split_by_chars(handle, text, start, end + 1, height, cuts))
     return True
 
 
@@ -464,12 +461,13 @@ def _finish_word(handle, text: str, tok: tuple, height: float, words: list[Word]
     words.append(Word(token, x0, height - top, x1, height - bot, size))
 
 
-def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cuts=(), gaps: bool = False) -> list[Word]:
+def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cuts=()) -> list[Word]:
     """Cut a token where pdfplumber would see two words: before the first character at or
-    after each x in ``cuts`` (spaces PDFium dropped), a gap between characters (``gaps``:
-    PDFium drops a space that overlaps the next letter, as Word writes after list numbers), a
-    font-size change (superscripts), or a jump to another line or column that PDFium did not
-    separate with a space."""
+    after each x in ``cuts`` (spaces PDFium dropped), a font-size change (superscripts), or
+    a jump to another line or column that PDFium did not separate with a space.
+
+    A gap alone (over 0.08 em, say) is no cut: letter-spaced text has such gaps, and the
+    spaces Word hides under the next letter are found as dropped space objects instead."""
     import pypdfium2.raw as raw
 
     rect = raw.FS_RECTF()
@@ -494,7 +492,7 @@ def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cut
             gap = char[1] - prev[3]
             # pdfplumber's own word rule: a character left of the previous one's start, or more
             # than 3 pt after its end, starts a new word (tight letter-spacing overlaps freely)
-            if (abs(prev[2] - char[2]) > 0.5 * line or char[1] < prev[1] or gap > 3 or (gaps and gap > GAP_EM * char[5]) or char[5] != prev[5]
+            if (abs(prev[2] - char[2]) > 0.5 * line or char[1] < prev[1] or gap > 3 or char[5] != prev[5]
                     or any(prev[1] < cut <= char[1] + 0.01 for cut in cuts)):
                 emit()
         current.append(char)

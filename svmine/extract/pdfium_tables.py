@@ -425,7 +425,7 @@ def _char(text: str, x0: float, x1: float, top: float, bottom: float) -> dict:
 
 
 def table_chars(handle, text: str, height: float, spans: list[tuple], boxes: list[tuple], font_size,
-                split_gap: float = 0.0, dropped: DroppedSpaces | None = None) -> list[dict]:
+                dropped: DroppedSpaces | None = None) -> list[dict]:
     """Character records of the PDFium tokens whose line crosses a table box.
 
     ``spans`` holds each token's (start, stop, top, bottom) from the word pass, in PDF
@@ -445,10 +445,11 @@ def table_chars(handle, text: str, height: float, spans: list[tuple], boxes: lis
     after = None  # end of the previous token, when it was read too: the whitespace between counts
     prev = None  # the previous character on the same line
     sizes: dict[float, float] = {}
-    space = False  # a space (or a gap standing for one) waits between prev and the next character
+    space = False  # a space written in the PDF waits before the next character
     for start, stop, top, bottom in spans:
         if not any(bottom < hi and top > lo for lo, hi in ranges):
             after = prev = None
+            space = False
             continue
         for i in range(start if after is None else after, stop):
             ch = text[i]
@@ -468,8 +469,7 @@ def table_chars(handle, text: str, height: float, spans: list[tuple], boxes: lis
             bot = height - rect.bottom
             x0 = rect.left
             same_line = prev is not None and abs(prev["bottom"] - bot) < 1
-            if space or (same_line and ((split_gap and split_gap * size < x0 - prev["x1"] <= 3)
-                                        or (dropped and dropped.between(rect.bottom, rect.top, prev["x0"], x0 + 0.01)))):
+            if space or (same_line and dropped and dropped.between(rect.bottom, rect.top, prev["x0"], x0 + 0.01)):
                 # a zero-width space just before the character: it ends the word, as
                 # pdfplumber's space characters do, and sorts between the two characters
                 chars.append(_char(" ", x0 - 1e-6, x0 - 1e-6, bot - size, bot))
