@@ -344,14 +344,15 @@ def _pdfium_words(page, graphics: PageGraphics | None = None, *, tables_if_suspe
             text = "".join(chr(raw.FPDFText_GetUnicode(handle, i) or 32) for i in range(count))
         spans: list[tuple] | None = [] if graphics is not None and could_hold_table(graphics) else None
         dropped = DroppedSpaces(graphics.spaces if graphics is not None else [])
-        words = _tokens_to_words(handle, text, height, spans, dropped)
+        sizes = _Sizes(handle)
+        words = _tokens_to_words(handle, text, height, spans, dropped, sizes)
         visible = sum(len(w.text) for w in words)
         bad = len(_BAD_CHARS.findall(text))
         suspect = visible > 0 and bad > max(2, visible // 50)
         tables: list[Table] = []
         if spans and (tables_if_suspect or not suspect):
             try:
-                tables = find_tables(graphics, lambda boxes: table_chars(handle, text, height, spans, boxes, _font_size, dropped))
+                tables = find_tables(graphics, lambda boxes: table_chars(handle, text, height, spans, boxes, sizes.of, dropped))
             except (ArithmeticError, ValueError, TypeError, RecursionError):
                 suspect = True  # hostile geometry (NaN, huge numbers): let the reference engine try
     finally:
@@ -359,7 +360,8 @@ def _pdfium_words(page, graphics: PageGraphics | None = None, *, tables_if_suspe
     return PageWords(words, width, height, tables), suspect
 
 
-def _tokens_to_words(handle, text: str, height: float, spans: list | None = None, dropped: DroppedSpaces | None = None) -> list[Word]:
+def _tokens_to_words(handle, text: str, height: float, spans: list | None = None, dropped: DroppedSpaces | None = None,
+                     sizes: _Sizes | None = None) -> list[Word]:
     """Word boxes from PDFium with as few calls as possible (the calls are the cost).
 
     Each token's first character gives x0, top and bottom. Its x1 comes from its last
@@ -374,6 +376,7 @@ def _tokens_to_words(handle, text: str, height: float, spans: list | None = None
     """
     import pypdfium2.raw as raw
 
+    sizes = _Sizes(handle) if sizes is None else sizes
     rect = raw.FS_RECTF()
     box = ctypes.byref(rect)
     get_box = raw.FPDFText_GetLooseCharBox
@@ -388,8 +391,8 @@ def _tokens_to_words(handle, text: str, height: float, spans: list | None = None
         if spans is not None:
             spans.append((start, stop, top, bot))
         if top != last_top:  # font size changes are rare inside a line: ask once per line
-            last_top, size = top, _font_size(handle, start)
-        if prev is not None and dropped and _cut_dropped(handle, text, prev, x0 if top == prev[4] else math.inf, height, dropped, words, rect, box):
+            last_top, size = top, sizes.of(start, rect)
+        if prev is not None and dropped and _cut_dropped(handle, text, prev, x0 if top == prev[4] else math.inf, height, dropped, words, rect, box, sizes):
             prev = None
         if prev is not None:
             p_token, p_start, p_end, p_x0, p_top, p_bot, p_size = prev
@@ -400,18 +403,19 @@ def _tokens_to_words(handle, text: str, height: float, spans: list | None = None
         token = text[start:stop]
         if stop - start > 1 and _SUSPECT.search(token):
             cuts = dropped.between(bot, top, x0, math.inf) if dropped else ()
-            words.extend(_split_by_chars(handle, text, start, stop, height, cuts))
+            words.extend(_split_by_chars(handle, text, start, stop, height, cuts, sizes))
             prev = None
             continue
         prev = (token, start, stop - 1, x0, top, bot, size)
-    if prev is not None and dropped and _cut_dropped(handle, text, prev, math.inf, height, dropped, words, rect, box):
+    if prev is not None and dropped and _cut_dropped(handle, text, prev, math.inf, height, dropped, words, rect, box, sizes):
         prev = None
     if prev is not None:
         _finish_word(handle, text, prev, height, words, rect, box)
     return words
 
 
-def _cut_dropped(handle, text: str, tok: tuple, limit: float, height: float, dropped: DroppedSpaces, words: list[Word], rect, box) -> bool:
+def _cut_dropped(handle, text: str, tok: tuple, limit: float, height: float, dropped: DroppedSpaces, words: list[Word], rect, box,
+                 sizes: _Sizes | None = None) -> bool:
     """Split ``tok`` where PDFium dropped a space inside it; False when none lies inside.
 
     ``limit`` is the next token's x0 on the same line (or infinity): a dropped space beyond
@@ -427,8 +431,25 @@ def _cut_dropped(handle, text: str, tok: tuple, limit: float, height: float, dro
     cuts = dropped.between(bot, top, x0, rect.left + 0.01)
     if not cuts:
         return False
-    words.extend(_split_by_chars(handle, text, start, end + 1, height, cuts))
+    words.extend(_split_by_chars(handle, text, start, end + 1, height, cuts, sizes))
     return True
+
+
+class _Sizes(dict):
+    """Font sizes of one page's characters, keyed by their loose box height: PDFium's loose
+    box is the font's ascent to descent at the size used, so one font at one size has one
+    height, and two calls per character become one dictionary look-up."""
+
+    def __init__(self, handle):
+        super().__init__()
+        self.handle = handle
+
+    def of(self, index: int, rect) -> float:
+        key = rect.top - rect.bottom
+        size = self.get(key)
+        if size is None:
+            size = self[key] = _font_size(self.handle, index)
+        return size
 
 
 def _font_size(handle, index: int) -> float:
@@ -461,7 +482,7 @@ def _finish_word(handle, text: str, tok: tuple, height: float, words: list[Word]
     words.append(Word(token, x0, height - top, x1, height - bot, size))
 
 
-def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cuts=()) -> list[Word]:
+def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cuts=(), sizes: _Sizes | None = None) -> list[Word]:
     """Cut a token where pdfplumber would see two words: before the first character at or
     after each x in ``cuts`` (spaces PDFium dropped), a font-size change (superscripts), or
     a jump to another line or column that PDFium did not separate with a space.
@@ -470,6 +491,7 @@ def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cut
     spaces Word hides under the next letter are found as dropped space objects instead."""
     import pypdfium2.raw as raw
 
+    sizes = _Sizes(handle) if sizes is None else sizes
     rect = raw.FS_RECTF()
     box = ctypes.byref(rect)
     out: list[Word] = []
@@ -485,7 +507,7 @@ def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cut
     for i in range(start, stop):
         if not raw.FPDFText_GetLooseCharBox(handle, i, box):
             continue
-        char = (text[i], rect.left, rect.top, rect.right, rect.bottom, _font_size(handle, i))
+        char = (text[i], rect.left, rect.top, rect.right, rect.bottom, sizes.of(i, rect))
         if current:
             prev = current[-1]
             line = max(1.0, prev[2] - prev[4])

@@ -429,7 +429,8 @@ def table_chars(handle, text: str, height: float, spans: list[tuple], boxes: lis
     """Character records of the PDFium tokens whose line crosses a table box.
 
     ``spans`` holds each token's (start, stop, top, bottom) from the word pass, in PDF
-    coordinates; ``font_size(handle, index)`` gives a character's size. A character's top is
+    coordinates; ``font_size(index, rect)`` gives the size of a character whose loose box
+    is in ``rect``. A character's top is
     its bottom less its size, as pdfminer measures it (PDFium's box top follows the font's
     ascent). Whitespace PDFium generated (for a gap, or a line end) is left out: pdfplumber
     splits words by the gap itself, and only spaces written in the PDF split them whatever
@@ -444,7 +445,6 @@ def table_chars(handle, text: str, height: float, spans: list[tuple], boxes: lis
     chars: list[dict] = []
     after = None  # end of the previous token, when it was read too: the whitespace between counts
     prev = None  # the previous character on the same line
-    sizes: dict[float, float] = {}
     space = False  # a space written in the PDF waits before the next character
     for start, stop, top, bottom in spans:
         if not any(bottom < hi and top > lo for lo, hi in ranges):
@@ -462,10 +462,7 @@ def table_chars(handle, text: str, height: float, spans: list[tuple], boxes: lis
                 ch = "-"
             if not get_box(handle, i, box):
                 continue
-            key = round(rect.top - rect.bottom, 3)  # one font at one size: one loose-box height
-            size = sizes.get(key)
-            if size is None:
-                size = sizes[key] = font_size(handle, i)
+            size = font_size(i, rect)
             bot = height - rect.bottom
             x0 = rect.left
             same_line = prev is not None and abs(prev["bottom"] - bot) < 1
