@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from svmine.extract import extract_document
-from svmine.extract.pdfium_tables import DroppedSpaces, read_graphics, table_cells
+from svmine.extract.pdfium_tables import CURVE_HEAVY, DroppedSpaces, read_graphics, table_cells
 
 reportlab = pytest.importorskip("reportlab")
 
@@ -355,3 +355,35 @@ def test_intersections_to_cells_is_pdfplumbers(seed):
 
     intersections = pt.edges_to_intersections(_random_grid_edges(seed), 3, 3)
     assert intersections_to_cells(intersections) == pt.intersections_to_cells(intersections)
+
+
+def drawing_with_boxes(c) -> None:
+    """One path: 12 rounded boxes (a drawing of some 200 segments, curves first) and two boxes."""
+    path = c.beginPath()
+    for k in range(12):
+        path.roundRect(72 + 40 * (k % 6), 450 + 40 * (k // 6), 30, 30, 6)
+    path.rect(72, 600, 150, 24)
+    path.rect(222, 600, 150, 24)
+    c.drawPath(path, stroke=1, fill=0)
+
+
+def test_a_drawing_path_gives_its_boxes_but_not_its_curves(tmp_path):
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    path = _pdf(tmp_path / "drawing.pdf", drawing_with_boxes)
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[0]
+        counts = [raw.FPDFPath_CountSegments(raw.FPDFPage_GetObject(page.raw, j)) for j in range(raw.FPDFPage_CountObjects(page.raw))
+                  if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, j)) == raw.FPDF_PAGEOBJ_PATH]
+    finally:
+        pdf.close()
+    assert max(counts) > CURVE_HEAVY  # the case under test: one path, a drawing
+    graphics = _pdfium_graphics(path)
+    plumber_edges, _, rects = _plumber_edges(path)
+    assert graphics.rects == rects == 2
+    # the rounded boxes' straight sides are pdfminer curve edges; a drawing's are not read
+    assert len(plumber_edges) > 8 + 12 * 4 - 1
+    assert len(graphics.edges) == 8
+    assert all(e["bottom"] <= 842 - 600 + 0.01 for e in graphics.edges)

@@ -16,7 +16,12 @@ Decisions:
   the form's matrix, as pdfminer flattens forms.
 - Objects whose bounds are under one point in both directions cannot give an edge the
   finder keeps (it drops edges under 1 pt before merging), so their segments are not read:
-  charts and icons are made of thousands of such paths.
+  charts and icons are made of thousands of such paths. In a path of over ``CURVE_HEAVY``
+  segments that starts with curves (a drawing: logo, map, text set as outlines) only the
+  subpaths without curves are read; this is the one place where the edges may differ from
+  pdfplumber's (the straight pieces of curved subpaths are lost), for speed: such paths hold
+  most segments of a designed page. A grid drawn as one long path of straight segments, or
+  the boxes inside a drawing, are read as usual.
 - As in ``plumber_page_words``, the finder runs only where the page has a line or a
   rectangle (a page of curves only is never searched), and a table whose cells are all
   empty is dropped.
@@ -35,7 +40,11 @@ from dataclasses import dataclass, field
 from svmine.extract.layout import Table
 
 MAX_FORM_DEPTH = 16  # forms inside forms: deeper nesting is hostile, not design
-MIN_EXTENT = 1.0  # pdfplumber's edge_min_length_prefilter: shorter edges never reach the finder
+MIN_EXTENT = 1.0
+# A path of more segments than this with a Bézier among its first 16 is a drawing (logo, map,
+# chart, text set as outlines): only its straight subpaths are read (no points of its curved
+# ones). On the real NHS PDFs such paths hold three quarters of all segments.
+CURVE_HEAVY = 100  # pdfplumber's edge_min_length_prefilter: shorter edges never reach the finder
 
 
 @dataclass
@@ -184,10 +193,23 @@ class _Reader:
         get_segment, get_point = raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint
         get_type, get_close = raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose
         moveto, bezier = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+        count = raw.FPDFPath_CountSegments(obj)
+        keep = None  # which segments to read, for a drawing (see CURVE_HEAVY): straight subpaths only
+        if count > CURVE_HEAVY and any(get_type(get_segment(obj, i)) == bezier for i in range(min(count, 16))):
+            kinds = [get_type(get_segment(obj, i)) for i in range(count)]
+            keep = [False] * count
+            start = 0
+            for i in range(1, count + 1):
+                if i == count or kinds[i] == moveto:
+                    if bezier not in kinds[start:i]:
+                        keep[start:i] = [True] * (i - start)
+                    start = i
         shape: list[str] = []
         pts: list[tuple[float, float]] = []
         n_bezier = 0
-        for i in range(raw.FPDFPath_CountSegments(obj)):
+        for i in range(count):
+            if keep is not None and not keep[i]:
+                continue
             seg = get_segment(obj, i)
             kind = get_type(seg)
             if kind == bezier:
