@@ -91,11 +91,11 @@ def test_auto_engine_gives_the_same_text_as_pdfplumber(extracted, name):
     assert all(p.engine == "pdfplumber" for p in reference.pages if p.method == "text_layer")
 
 
-def test_auto_uses_the_fast_engine_and_falls_back_for_tables(extracted):
+def test_auto_reads_tables_with_the_fast_engine(extracted):
     assert {p.engine for p in extracted["plan_one_column.pdf"].pages} == {"pdfium"}
     table_page = extracted["plan_with_table.pdf"].pages[0]
-    assert table_page.engine == "pdfplumber"
-    assert {"engine_fallback", "has_tables"} <= set(table_page.flags)
+    assert table_page.engine == "pdfium"
+    assert "has_tables" in table_page.flags and "engine_fallback" not in table_page.flags
 
 
 def test_unknown_engine_is_refused():

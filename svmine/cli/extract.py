@@ -23,7 +23,7 @@ def extract(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", dir_okay=False, metavar="FILE", help="Write the JSON lines to this file, not standard output.")
     ] = None,
-    engine: Annotated[Engine, typer.Option(help="PDF engine: fast 'auto' (PDFium, pdfplumber for tables), or one engine only.")] = Engine.auto,
+    engine: Annotated[Engine, typer.Option(help="PDF engine: fast 'auto' (PDFium, tables too; pdfplumber only for pages whose PDFium text fails a quality check), or one engine only.")] = Engine.auto,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR scanned pages (they are flagged needs_ocr).")] = False,
     max_pages: Annotated[int, typer.Option(min=1, metavar="N", help="Refuse documents with more pages than this.")] = 2000,
     timeout: Annotated[

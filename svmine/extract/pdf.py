@@ -1,6 +1,6 @@
 """PDF pages: PDFium (fast) and pdfplumber (reference) engines behind one interface.
 
-Both engines only produce word boxes (``layout.Word``) and, for pdfplumber, tables; the page
+Both engines only produce word boxes (``layout.Word``) and tables; the page
 text is then composed by ``layout`` for every engine alike, so engines differ in speed, not
 in output.
 
@@ -12,10 +12,17 @@ Decisions:
   for the box of the first and last character of each word only: per-character calls would
   cost more than the text itself. PDFium joins a hyphenated line break itself and marks the
   hyphen with U+FFFE; the word is split there again so the shared de-hyphenation decides.
-- ``auto`` falls back to pdfplumber for a page with ruling lines or boxes (a table is
-  likely: PDFium has no table finder) or whose text fails a quality check (replacement or
-  private-use characters, words PDFium could not place); the page is flagged
-  ``engine_fallback``.
+  Words are cut where pdfplumber would cut them: at spaces PDFium's text drops (zero-width
+  space objects, see ``pdfium_tables.DroppedSpaces``), at a character left of the previous
+  one's start or more than 3 pt after its end, at a font-size change.
+- Tables: the PDFium engines find them with pdfplumber's own "lines" algorithm fed with edges
+  read from PDFium's path objects (``pdfium_tables``), so a ruled table gives the same rows
+  in every engine, and a decorative box, a coloured panel or an underline (one cell, or no
+  cell at all) is no table in any of them.
+- ``auto`` falls back to pdfplumber only for a page whose PDFium text fails a quality check
+  (replacement or private-use characters on more than one character in 50), or whose
+  geometry breaks the table finder; the page is flagged ``engine_fallback``. Ruling lines and
+  boxes no longer send a page there: on designed documents they are everywhere.
 - Each pdfplumber page is closed right after use, so memory does not grow with the length
   of the document.
 - Encrypted files are opened with the empty password first (many "secured" PDFs only
@@ -35,6 +42,7 @@ from svmine.errors import CorruptFileError, EncryptedFileError, PageLimitError
 from svmine.extract.core import ENGINES
 from svmine.extract import ocr as _ocr
 from svmine.extract.layout import PageWords, Table, Word, compose, edge_rows, running_keys, strip_running
+from svmine.extract.pdfium_tables import DroppedSpaces, PageGraphics, could_hold_table, find_tables, read_graphics, table_chars
 from svmine.model import (
     FLAG_FALLBACK,
     FLAG_HAS_TABLES,
@@ -55,21 +63,8 @@ _BAD_CHARS = re.compile(r"[\ufffd\ue000-\uf8ff]")
 # Tokens where a gap without a space char (or a superscript) is likely: numbering ("10.The"),
 # footnote marks ("care1"), dot leaders. Only these pay for per-character boxes.
 _SUSPECT = re.compile(r"\d|\.\.|[.:;)\]][^\W\d_]|[a-z][A-Z]")
-# A gap wider than this (in em) inside a suspect token is a word break: kerning stays below
-# ~0.05 em, while a hidden space leaves 0.1 em or more.
-GAP_EM = 0.08
 LOW_DENSITY_CHARS = 40  # fewer characters than this on a page that also holds an image
 SCAN_COVER = 0.6  # an image over this share of the page makes a low-text page a likely scan
-
-
-@dataclass
-class _PageInfo:
-    images: int = 0
-    forms: int = 0
-    image_cover: float = 0.0  # largest image's share of the page area
-    hrules: int = 0  # thin horizontal path objects: table rules, underlines
-    vrules: int = 0  # thin vertical path objects
-    boxes: int = 0  # rectangle-ish path objects: table cells, shaded boxes
 
 
 @dataclass
@@ -247,18 +242,18 @@ class _PageReader:
 
     def _read(self, page, index: int) -> _RawPage:
         number = index + 1
-        info = _page_info(page)
+        fast = self.engine in ("auto", "pdfium")
+        info = read_graphics(page, paths=fast)
         flags: list[str] = []
         words = None
         engine_used = None
-        if self.engine in ("auto", "pdfium"):
-            words, suspect = _pdfium_words(page)
+        if fast:
+            words, suspect = _pdfium_words(page, info, tables_if_suspect=self.engine == "pdfium")
             engine_used = "pdfium"
-            if self.engine == "auto" and (suspect or _likely_table(info)):
-                plumbed = self._plumber_words(index)
-                if plumbed is not None:
-                    words, engine_used = plumbed, "pdfplumber"
-                    flags.append(FLAG_FALLBACK)
+            plumbed = self._plumber_words(index) if self.engine == "auto" and suspect else None
+            if plumbed is not None:
+                words, engine_used = plumbed, "pdfplumber"
+                flags.append(FLAG_FALLBACK)
         else:
             words = self._plumber_words(index)
             engine_used = "pdfplumber"
@@ -286,7 +281,7 @@ class _PageReader:
             return None
         return _RawPage(number, ocr_words, METHOD_OCR, "tesseract", flags + [FLAG_OCR])
 
-    def _no_text(self, page, number: int, info: _PageInfo, words: PageWords, flags: list[str]) -> _RawPage:
+    def _no_text(self, page, number: int, info: PageGraphics, words: PageWords, flags: list[str]) -> _RawPage:
         flags = flags + [FLAG_NO_TEXT_LAYER]
         if not (info.images or info.forms):
             return _RawPage(number, words, METHOD_NONE, None, flags)
@@ -331,66 +326,42 @@ class _PageReader:
         return self._plumber
 
 
-def _likely_table(info: _PageInfo) -> bool:
-    """pdfplumber's finder builds cells from horizontal *and* vertical edges (a box gives
-    both), so a page needs some of each before a fallback can find a table."""
-    return info.hrules + info.boxes >= 2 and info.vrules + info.boxes >= 2
-
-
-def _page_info(page, limit: int = 3000) -> _PageInfo:
-    import pypdfium2.raw as raw
-
-    info = _PageInfo()
-    handle = page.raw
-    width, height = page.get_size()
-    page_area = max(1.0, width * height)
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    for j in range(min(raw.FPDFPage_CountObjects(handle), limit)):
-        obj = raw.FPDFPage_GetObject(handle, j)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_IMAGE:
-            info.images += 1
-            if raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-                area = (right.value - left.value) * (top.value - bottom.value)
-                info.image_cover = max(info.image_cover, area / page_area)
-        elif kind == raw.FPDF_PAGEOBJ_FORM:
-            info.forms += 1
-        elif kind == raw.FPDF_PAGEOBJ_PATH:
-            if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-                continue
-            w, h = right.value - left.value, top.value - bottom.value
-            if w < 3 and h > 15:
-                info.vrules += 1
-            elif h < 3 and w > 15:
-                info.hrules += 1
-            elif w > 20 and h > 10:  # table cells; small boxes are glyphs, bullets, ticks
-                info.boxes += 1
-    return info
-
-
-def _pdfium_words(page) -> tuple[PageWords, bool]:
-    """Words from PDFium, and whether the text looks unreliable (fallback wanted)."""
+def _pdfium_words(page, graphics: PageGraphics | None = None, *, tables_if_suspect: bool = True) -> tuple[PageWords, bool]:
+    """Words (and, given the page's ``graphics``, tables) from PDFium, and whether the text
+    looks unreliable (fallback wanted). Tables are not looked for in suspect text unless
+    ``tables_if_suspect``: the fallback engine will find them."""
     import pypdfium2.raw as raw
 
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        count = raw.FPDFText_CountChars(textpage.raw)
+        handle = textpage.raw
+        count = raw.FPDFText_CountChars(handle)
         if count <= 0:
             return PageWords([], width, height), False
         text = textpage.get_text_range(0, count)
         if len(text) != count:  # characters outside the BMP: index by character instead
-            text = "".join(chr(raw.FPDFText_GetUnicode(textpage.raw, i) or 32) for i in range(count))
-        words = _tokens_to_words(textpage.raw, text, height)
+            text = "".join(chr(raw.FPDFText_GetUnicode(handle, i) or 32) for i in range(count))
+        spans: list[tuple] | None = [] if graphics is not None and could_hold_table(graphics) else None
+        dropped = DroppedSpaces(graphics.spaces if graphics is not None else [])
+        sizes = _Sizes(handle)
+        words = _tokens_to_words(handle, text, height, spans, dropped, sizes)
+        visible = sum(len(w.text) for w in words)
+        bad = len(_BAD_CHARS.findall(text))
+        suspect = visible > 0 and bad > max(2, visible // 50)
+        tables: list[Table] = []
+        if spans and (tables_if_suspect or not suspect):
+            try:
+                tables = find_tables(graphics, lambda boxes: table_chars(handle, text, height, spans, boxes, sizes.of, dropped))
+            except (ArithmeticError, ValueError, TypeError, RecursionError):
+                suspect = True  # hostile geometry (NaN, huge numbers): let the reference engine try
     finally:
         textpage.close()
-    visible = sum(len(w.text) for w in words)
-    bad = len(_BAD_CHARS.findall(text))
-    suspect = visible > 0 and bad > max(2, visible // 50)
-    return PageWords(words, width, height), suspect
+    return PageWords(words, width, height, tables), suspect
 
 
-def _tokens_to_words(handle, text: str, height: float) -> list[Word]:
+def _tokens_to_words(handle, text: str, height: float, spans: list | None = None, dropped: DroppedSpaces | None = None,
+                     sizes: _Sizes | None = None) -> list[Word]:
     """Word boxes from PDFium with as few calls as possible (the calls are the cost).
 
     Each token's first character gives x0, top and bottom. Its x1 comes from its last
@@ -398,10 +369,14 @@ def _tokens_to_words(handle, text: str, height: float) -> list[Word]:
     where the next token starts further away than the token's own characters could reach
     (a column jump). Elsewhere x1 is the next token's x0 less a quarter em (one space): only
     line ends and gaps wider than a space feed layout decisions, so the page text does not
-    depend on it.
+    depend on it. ``spans``, when given, receives each token's (start, stop, top, bottom) in
+    PDF coordinates, for the table reader. A token that holds a space PDFium dropped
+    (``dropped``) is cut there; only tokens with a dropped space between their first and
+    last character pay for per-character boxes.
     """
     import pypdfium2.raw as raw
 
+    sizes = _Sizes(handle) if sizes is None else sizes
     rect = raw.FS_RECTF()
     box = ctypes.byref(rect)
     get_box = raw.FPDFText_GetLooseCharBox
@@ -413,8 +388,12 @@ def _tokens_to_words(handle, text: str, height: float) -> list[Word]:
         if not get_box(handle, start, box):
             continue
         x0, top, bot = rect.left, rect.top, rect.bottom
+        if spans is not None:
+            spans.append((start, stop, top, bot))
         if top != last_top:  # font size changes are rare inside a line: ask once per line
-            last_top, size = top, _font_size(handle, start)
+            last_top, size = top, sizes.of(start, rect)
+        if prev is not None and dropped and _cut_dropped(handle, text, prev, x0 if top == prev[4] else math.inf, height, dropped, words, rect, box, sizes):
+            prev = None
         if prev is not None:
             p_token, p_start, p_end, p_x0, p_top, p_bot, p_size = prev
             if top == p_top and start == p_end + 2 and text[p_end + 1] == " " and p_x0 < x0 < p_x0 + (len(p_token) + 1) * p_size:
@@ -423,13 +402,54 @@ def _tokens_to_words(handle, text: str, height: float) -> list[Word]:
                 _finish_word(handle, text, prev, height, words, rect, box)
         token = text[start:stop]
         if stop - start > 1 and _SUSPECT.search(token):
-            words.extend(_split_by_chars(handle, text, start, stop, height))
+            cuts = dropped.between(bot, top, x0, math.inf) if dropped else ()
+            words.extend(_split_by_chars(handle, text, start, stop, height, cuts, sizes))
             prev = None
             continue
         prev = (token, start, stop - 1, x0, top, bot, size)
+    if prev is not None and dropped and _cut_dropped(handle, text, prev, math.inf, height, dropped, words, rect, box, sizes):
+        prev = None
     if prev is not None:
         _finish_word(handle, text, prev, height, words, rect, box)
     return words
+
+
+def _cut_dropped(handle, text: str, tok: tuple, limit: float, height: float, dropped: DroppedSpaces, words: list[Word], rect, box,
+                 sizes: _Sizes | None = None) -> bool:
+    """Split ``tok`` where PDFium dropped a space inside it; False when none lies inside.
+
+    ``limit`` is the next token's x0 on the same line (or infinity): a dropped space beyond
+    it belongs to a later token. The last character's box tells a space inside the token
+    from the one just after it."""
+    import pypdfium2.raw as raw
+
+    token, start, end, x0, top, bot, size = tok
+    if end == start or not dropped.between(bot, top, x0, limit):
+        return False
+    if not raw.FPDFText_GetLooseCharBox(handle, end, box):
+        return False
+    cuts = dropped.between(bot, top, x0, rect.left + 0.01)
+    if not cuts:
+        return False
+    words.extend(_split_by_chars(handle, text, start, end + 1, height, cuts, sizes))
+    return True
+
+
+class _Sizes(dict):
+    """Font sizes of one page's characters, keyed by their loose box height: PDFium's loose
+    box is the font's ascent to descent at the size used, so one font at one size has one
+    height, and two calls per character become one dictionary look-up."""
+
+    def __init__(self, handle):
+        super().__init__()
+        self.handle = handle
+
+    def of(self, index: int, rect) -> float:
+        key = rect.top - rect.bottom
+        size = self.get(key)
+        if size is None:
+            size = self[key] = _font_size(self.handle, index)
+        return size
 
 
 def _font_size(handle, index: int) -> float:
@@ -462,13 +482,16 @@ def _finish_word(handle, text: str, tok: tuple, height: float, words: list[Word]
     words.append(Word(token, x0, height - top, x1, height - bot, size))
 
 
-def _split_by_chars(handle, text: str, start: int, stop: int, height: float) -> list[Word]:
-    """Cut a token where pdfplumber would see two words: a gap between characters (PDFium
-    drops a space that overlaps the next letter, as Word writes after list numbers), a
-    font-size change (superscripts), or a jump to another line or column that PDFium did not
-    separate with a space."""
+def _split_by_chars(handle, text: str, start: int, stop: int, height: float, cuts=(), sizes: _Sizes | None = None) -> list[Word]:
+    """Cut a token where pdfplumber would see two words: before the first character at or
+    after each x in ``cuts`` (spaces PDFium dropped), a font-size change (superscripts), or
+    a jump to another line or column that PDFium did not separate with a space.
+
+    A gap alone (over 0.08 em, say) is no cut: letter-spaced text has such gaps, and the
+    spaces Word hides under the next letter are found as dropped space objects instead."""
     import pypdfium2.raw as raw
 
+    sizes = _Sizes(handle) if sizes is None else sizes
     rect = raw.FS_RECTF()
     box = ctypes.byref(rect)
     out: list[Word] = []
@@ -484,12 +507,15 @@ def _split_by_chars(handle, text: str, start: int, stop: int, height: float) -> 
     for i in range(start, stop):
         if not raw.FPDFText_GetLooseCharBox(handle, i, box):
             continue
-        char = (text[i], rect.left, rect.top, rect.right, rect.bottom, _font_size(handle, i))
+        char = (text[i], rect.left, rect.top, rect.right, rect.bottom, sizes.of(i, rect))
         if current:
             prev = current[-1]
             line = max(1.0, prev[2] - prev[4])
             gap = char[1] - prev[3]
-            if abs(prev[2] - char[2]) > 0.5 * line or gap < -1 or gap > GAP_EM * char[5] or char[5] != prev[5]:
+            # pdfplumber's own word rule: a character left of the previous one's start, or more
+            # than 3 pt after its end, starts a new word (tight letter-spacing overlaps freely)
+            if (abs(prev[2] - char[2]) > 0.5 * line or char[1] < prev[1] or gap > 3 or char[5] != prev[5]
+                    or any(prev[1] < cut <= char[1] + 0.01 for cut in cuts)):
                 emit()
         current.append(char)
     emit()
