@@ -29,6 +29,7 @@ from typing import Any, Iterable
 from svmine import __version__
 from svmine.errors import StoreError
 from svmine.extract.files import display_path
+from svmine.model import Attribution, DocumentResult, NameMatch
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
 
@@ -391,57 +392,55 @@ class Store:
 
     # -- documents -----------------------------------------------------------------------------
 
-    def save_result(self, result: dict, run_id: int | None = None) -> int:
-        """Write one document's whole result in one transaction; returns the document id."""
-        if not result.get("sha256"):
-            raise StoreError("result has no sha256: cannot be stored", result.get("path"))
+    def save_result(self, result: DocumentResult | dict, run_id: int | None = None) -> int:
+        """Write one document's whole result in one transaction; returns the document id.
+
+        A plain dict (a result read back from a worker, tests' fixtures) is taken as its
+        ``DocumentResult.to_dict()`` form."""
+        if not isinstance(result, DocumentResult):
+            result = DocumentResult.from_dict(result)
+        if not result.sha256:
+            raise StoreError("result has no sha256: cannot be stored", result.path)
         with self.transaction():
             doc_id = self._upsert_document(result, run_id)
             for table in ("pages", "mentions", "policy_facts", "name_matches"):
                 self.conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
-            self._insert_pages(doc_id, result.get("pages") or [])
-            self._insert_mentions(doc_id, result.get("mentions") or [])
-            self._insert_facts(doc_id, result.get("facts") or [])
-            self._insert_name_matches(doc_id, result.get("name_matches") or [])
+            self._insert_pages(doc_id, result.pages)
+            self._insert_mentions(doc_id, result.mentions)
+            self._insert_facts(doc_id, result.facts)
+            self._insert_name_matches(doc_id, result.name_matches)
             self._record_path(result, run_id)
             if run_id is not None:  # counts stay true even if the scan is killed before finish_run
                 self.conn.execute(
                     "UPDATE runs SET processed = processed + 1, failed = failed + ?, mentions = mentions + ?"
                     " WHERE id = ?",
-                    (int(result.get("status") != "ok"), len(result.get("mentions") or []), run_id),
+                    (int(not result.ok), len(result.mentions), run_id),
                 )
         return doc_id
 
-    def _upsert_document(self, r: dict, run_id: int | None) -> int:
-        meta = r.get("metadata") or {}
-        att = r.get("attribution") or {}
+    def _upsert_document(self, r: DocumentResult, run_id: int | None) -> int:
+        meta = r.metadata or {}
         values = {
-            "sha256": r["sha256"],
-            "path": display_path(str(r.get("path", ""))),
-            "size": r.get("size"),
-            "format": r.get("format"),
-            "page_unit": r.get("page_unit"),
-            "page_count": len(r.get("pages") or []) if r.get("status") == "ok" else None,
+            "sha256": r.sha256,
+            "path": display_path(str(r.path or "")),
+            "size": r.size,
+            "format": r.format,
+            "page_unit": r.page_unit,
+            "page_count": len(r.pages) if r.ok else None,
             "title": _text_or_none(meta.get("title")),
             "author": _text_or_none(meta.get("author")),
             "metadata_json": json.dumps(meta, sort_keys=True, default=str),
-            "warnings_json": json.dumps(list(r.get("warnings") or [])),
-            "status": r.get("status") or "failed",
-            "error_code": r.get("error_code"),
-            "error_message": _text_or_none(r.get("error_message")),
-            "footprint_code": att.get("code"),
-            "footprint_name": att.get("name"),
-            "footprint_source": att.get("source"),
-            "footprint_score": att.get("score"),
-            "footprint_status": att.get("status"),
-            "footprint_evidence": _evidence_text(att.get("evidence")),
-            "ccg_code": att.get("ccg_code"),
-            "pattern_hash": r.get("pattern_hash"),
-            "model_hash": r.get("model_hash"),
-            "svmine_version": r.get("svmine_version") or __version__,
+            "warnings_json": json.dumps(list(r.warnings or [])),
+            "status": r.status or "failed",
+            "error_code": r.error_code,
+            "error_message": _text_or_none(r.error_message),
+            **_footprint_columns(r.attribution),
+            "pattern_hash": r.pattern_hash,
+            "model_hash": r.model_hash,
+            "svmine_version": r.svmine_version or __version__,
             "run_id": run_id,
             "processed_at": utcnow(),
-            "seconds": r.get("seconds"),
+            "seconds": r.seconds,
         }
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
@@ -519,31 +518,21 @@ class Store:
             ],
         )
 
-    def _insert_name_matches(self, doc_id: int, matches: list[dict]) -> None:
+    def _insert_name_matches(self, doc_id: int, matches: list[NameMatch]) -> None:
         self.conn.executemany(
             "INSERT INTO name_matches (document_id, kind, query, candidate_code, candidate_name, score,"
             " runner_up_code, runner_up_name, margin, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    doc_id,
-                    m.get("kind") or "stp",
-                    m.get("query") or "",
-                    m.get("candidate_code"),
-                    m.get("candidate_name"),
-                    m.get("score"),
-                    m.get("runner_up_code"),
-                    m.get("runner_up_name"),
-                    m.get("margin"),
-                    m.get("status") or "no_match",
-                )
+                (doc_id, m.kind or "stp", m.query or "", m.candidate_code, m.candidate_name, m.score,
+                 m.runner_up_code, m.runner_up_name, m.margin, m.status or "no_match")
                 for m in matches
             ],
         )
 
-    def _record_path(self, r: dict, run_id: int | None) -> None:
-        if r.get("size") is None or r.get("mtime_ns") is None:
+    def _record_path(self, r: DocumentResult, run_id: int | None) -> None:
+        if r.size is None or r.mtime_ns is None:
             return
-        self.record_paths([(str(r["path"]), r["sha256"], int(r["size"]), int(r["mtime_ns"]))], run_id)
+        self.record_paths([(str(r.path), r.sha256, int(r.size), int(r.mtime_ns))], run_id)
 
     def prune_replaced(self) -> int:
         """Delete documents whose content was replaced at its path and is found nowhere else.
@@ -638,6 +627,15 @@ def _path_key(path: str) -> str | bytes:
         return path
     except UnicodeEncodeError:
         return os.fsencode(path)
+
+
+def _footprint_columns(att: Attribution | None) -> dict[str, Any]:
+    if att is None:
+        return dict.fromkeys(("footprint_code", "footprint_name", "footprint_source", "footprint_score",
+                              "footprint_status", "footprint_evidence", "ccg_code"))
+    return {"footprint_code": att.code, "footprint_name": att.name, "footprint_source": att.source,
+            "footprint_score": att.score, "footprint_status": att.status,
+            "footprint_evidence": _evidence_text(att.evidence), "ccg_code": att.ccg_code}
 
 
 def _evidence_text(evidence: Any) -> str | None:
