@@ -6,9 +6,7 @@ Design decisions
 - The connection runs in autocommit mode (``isolation_level=None``) and every write opens its
   own ``BEGIN IMMEDIATE`` ... ``COMMIT``, so the unit of durability is explicit: one migration,
   or one document's whole result. Nothing is ever half-written, even under ``kill -9``.
-- Migrations are the ``migrations/NNNN_name.sql`` files, applied in numeric order; each runs
-  statement by statement inside one transaction together with its ``schema_migrations`` row
-  (``executescript`` would commit behind our back, so it is not used).
+- Migrations: ``svmine.store.schema`` (``Store.open`` applies the missing ones).
 - A document is keyed by content (sha256); re-saving the same content updates the row in place
   (its id stays stable) and rebuilds its pages, mentions, facts and name matches.
 """
@@ -17,12 +15,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import sqlite3
 import stat
+import time
 from datetime import datetime, timezone
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -30,16 +28,17 @@ from svmine import __version__
 from svmine.errors import StoreError
 from svmine.extract.files import display_path
 from svmine.model import Attribution, DocumentResult, NameMatch
-
-MIGRATION_NAME = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
+from svmine.store import schema
 
 RUN_RUNNING = "running"
 RUN_FINISHED = "finished"
 RUN_INTERRUPTED = "interrupted"
 
 
-def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def utcnow(timespec: str = "seconds") -> str:
+    """The store's one clock: UTC in ISO 8601. Runs and documents are stamped to the second;
+    annotations to the microsecond (``"microseconds"``), which orders a burst of decisions."""
+    return datetime.now(timezone.utc).isoformat(timespec=timespec)
 
 
 def _package_version(name: str) -> str | None:
@@ -47,38 +46,6 @@ def _package_version(name: str) -> str | None:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
-
-
-def list_migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) for every migration file shipped in the package, in order."""
-    found = []
-    for entry in resources.files("svmine.store").joinpath("migrations").iterdir():
-        match = MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [v for v, _, _ in found]
-    if len(versions) != len(set(versions)):
-        raise StoreError(f"two migration files share a number: {sorted(versions)}")
-    return found
-
-
-def split_statements(sql: str) -> list[str]:
-    """Split a script into complete statements (SQLite's own tokenizer decides where one ends)."""
-    statements, buffer = [], ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip() and not _only_comments(buffer):
-        raise StoreError(f"incomplete SQL statement at end of migration: {buffer.strip()[:60]}")
-    return statements
-
-
-def _only_comments(text: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
 
 
 OPEN_MODES = ("ro", "rw", "create")
@@ -163,12 +130,8 @@ def _table_list(tables: list[str]) -> str:
     return ", ".join(tables[:6]) + (f" and {len(tables) - 6} more" if len(tables) > 6 else "")
 
 
-def newest_known_version() -> int:
-    return max((v for v, _, _ in list_migrations()), default=0)
-
-
 def _check_not_newer(state: FileState, path: Path) -> None:
-    known = newest_known_version()
+    known = schema.newest_known_version()
     if state.version > known:
         raise StoreError(f"written by a newer svmine (schema version {state.version}; this svmine knows up to"
                          f" {known}): upgrade svmine to open it", str(path))
@@ -183,19 +146,22 @@ def _check_readable(state: FileState, path: Path) -> None:
     if state.kind != "svmine":
         raise StoreError(state.refusal(), str(path))
     _check_not_newer(state, path)
-    missing = sorted({v for v, _, _ in list_migrations()} - set(state.versions))
+    missing = sorted({v for v, _, _ in schema.list_migrations()} - set(state.versions))
     if missing:
         raise StoreError(f"written by an older svmine (schema version {state.version}, this svmine needs"
-                         f" {newest_known_version()}); read-only commands do not upgrade a store: run"
+                         f" {schema.newest_known_version()}); read-only commands do not upgrade a store: run"
                          " `svmine scan` with this --db once to upgrade it", str(path))
 
 
 class Store:
     """One SQLite file holding documents, pages, mentions, facts, runs and annotations."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path, write_attempts: int = 1):
         self.conn = conn
         self.path = path
+        self.write_attempts = write_attempts  # BEGIN IMMEDIATE tries while another writer holds the lock
+
+    utcnow = staticmethod(utcnow)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -268,6 +234,22 @@ class Store:
             raise StoreError(f"cannot read the store ({exc})", str(path)) from exc
         return cls(conn, path)
 
+    @classmethod
+    def connect(cls, path: str | os.PathLike[str], mode: str | None = None) -> "Store":
+        """A store on a short-lived connection for one request or command of the review app:
+        WAL, a long busy timeout, usable from the server's threads, and writes retried while
+        another writer holds the lock (many auditors write at once).
+
+        With ``mode`` the file is first checked (and, for ``"rw"``, brought up to date) by
+        ``open``; without, the caller has done so once at start-up."""
+        if mode is not None:
+            cls.open(path, mode=mode).close()
+        conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        return cls(conn, Path(path), write_attempts=8)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -281,41 +263,15 @@ class Store:
 
     def migrate(self) -> list[int]:
         """Apply the migrations not yet recorded; returns the versions applied now."""
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        applied = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
-        applied_now = []
-        for version, name, sql in list_migrations():
-            # Only a missing migration takes the write lock (readers open the store while a scan writes).
-            if version not in applied and self._apply(version, name, sql):
-                applied_now.append(version)
-        return applied_now
-
-    def _apply(self, version: int, name: str, sql: str) -> bool:
-        with self.transaction():
-            # Checked inside the write lock: two processes opening a new file apply it once.
-            done = self.conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,))
-            if done.fetchone():
-                return False
-            for statement in split_statements(sql):
-                try:
-                    self.conn.execute(statement)
-                except sqlite3.Error as exc:
-                    raise StoreError(f"migration {version:04d}_{name} failed ({exc})", str(self.path)) from exc
-            self.conn.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (version, name, utcnow()),
-            )
-        return True
+        return schema.migrate(self)
 
     def schema_version(self) -> int:
         row = self.conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
         return row[0] or 0
 
     def transaction(self) -> "_Transaction":
-        return _Transaction(self.conn)
+        """``with store.transaction():`` one unit of durability (see the module docstring)."""
+        return _Transaction(self.conn, self.write_attempts)
 
     # -- runs ----------------------------------------------------------------------------------
 
@@ -565,13 +521,22 @@ class Store:
 
 
 class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on any exception)."""
+    """``BEGIN IMMEDIATE`` (tried ``attempts`` times while the database is locked) ... ``COMMIT``,
+    or ``ROLLBACK`` on any exception."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, attempts: int = 1):
         self.conn = conn
+        self.attempts = attempts
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        for attempt in range(self.attempts):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == self.attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         return self.conn
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
