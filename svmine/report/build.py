@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
 from svmine import __version__
@@ -107,22 +107,14 @@ def _document_view(store, d: PlacedDocument, everything: list[dict], footprint: 
     }
 
 
-def _documents(store, table: Table, manifest, min_probability: float, footprints=None) -> list[dict]:
+def _documents(store, table: Table, placed: list[PlacedDocument], min_probability: float,
+               footprints=None) -> list[dict]:
     """Every document with all its mentions (counted or not), in the table's footprint order."""
-    rejected = reporting.rejected_mention_keys(store)
-    settled = reporting.settled_mention_labels(store)
-    by_doc: dict[int, list] = defaultdict(list)
-    for m in reporting.mentions(store):
-        key = (m["sha256"], m["page"], m["start"], m["end"], m["category"])
-        m["rejected"] = key in rejected
-        ev.apply_review(m, settled.get(key))
-        by_doc[m["document_id"]].append(m)
     names = {r.code: r.name for r in table.rows}
-    placed = load_documents(store, manifest, min_probability)
     # each document's own answer, by the same rules as the table (``document_rows``)
     stps = footprints if footprints is not None else load_footprints()[0]
     decided = {r.code: r for r in document_rows(placed, stps, "social_value")}
-    out = [_document_view(store, d, by_doc[d.row["id"]], names.get(d.code), min_probability,
+    out = [_document_view(store, d, d.all_mentions, names.get(d.code), min_probability,
                           decided.get(d.row["sha256"][:12])) for d in placed]
     rank = {code: i for i, code in enumerate(r.code for r in table.rows)}
     out.sort(key=lambda d: (rank.get(d["footprint_code"], len(rank)), d["path"]))
@@ -185,10 +177,12 @@ def report_context(store, *, manifest=None, min_probability: float = ev.DEFAULT_
     """The template's values. The summary's footprint counts are ``Table.summary()`` — the same
     numbers ``svmine table`` prints — so the two never disagree. No comparison unless asked:
     Appendix 3 judged the 44 STP plans of 2016, not whatever corpus a store holds."""
-    table = build_table(store, manifest=manifest, min_probability=min_probability, footprints=footprints)
+    placed = load_documents(store, manifest, min_probability)  # once: the table and the document list share it
+    table = build_table(store, manifest=manifest, min_probability=min_probability, footprints=footprints,
+                        documents=placed)
     if compare_with:
         _compare(table, compare_with)
-    docs = _documents(store, table, manifest, min_probability, footprints)
+    docs = _documents(store, table, placed, min_probability, footprints)
     s = table.summary()
     figures = [  # (group, [(key, number, label)])
         ("Footprints: does a plan mention social value?", [
