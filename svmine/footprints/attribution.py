@@ -40,7 +40,7 @@ from typing import Any
 from svmine.footprints.manifest import Manifest, load_manifest  # noqa: F401 - load_manifest: the old import path
 from svmine.footprints.normalise import normalise, tokens
 from svmine.footprints.reference import Reference, load_reference
-from svmine.model import Attribution, Document, NameMatch  # Attribution: its record, re-exported here
+from svmine.model import Attribution, Document, NameMatch
 
 DEFAULT_PAGES = 3  # the title page and the first pages after it
 STP_WEIGHT = 3.0  # a footprint named outright counts as three CCGs
