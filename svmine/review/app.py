@@ -86,14 +86,11 @@ def create_app(
     """The review app for the store at ``db_path`` (migrated on start). ``loopback_only``: answer
     only requests whose Host header is a loopback name or address (the server binds loopback)."""
     db_path = Path(os.path.abspath(db_path))  # the page cache sits beside it whatever the working folder
-    Store.open(db_path, mode="rw").close()  # upgrade the schema before serving
+    with Store.connect(db_path, mode="rw") as db:  # upgrades the schema before serving
+        app_secret = secret_key or review.secret_key(db)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.url_map.converters["id"] = _IdConverter
-    db = Store.connect(db_path)
-    try:
-        app.secret_key = secret_key or review.secret_key(db)
-    finally:
-        db.close()
+    app.secret_key = app_secret
     names = {}
     for name in leads:
         names.setdefault(name.strip().casefold(), name.strip())
