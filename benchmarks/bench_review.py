@@ -41,24 +41,24 @@ def timed(label: str, fn, repeat: int = 5) -> None:
 
 
 def main(docs: int = 300, per_doc: int = 60, decided: int = 5000) -> None:
-    from svmine.store import annotations as store
+    from svmine.store import Store, review
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         t0 = time.perf_counter()
         build(db, docs, per_doc)
-        conn = store.connect(db)
-        items = store.queue(conn, "x", status="all", limit=decided)
+        conn = Store.connect(db)
+        items = review.queue(conn, "x", status="all", limit=decided)
         for n, item in enumerate(items):
-            store.record_decision(conn, item, f"auditor{n % 3}", "accept")
+            review.record_decision(conn, item, f"auditor{n % 3}", "accept")
         print(f"store: {docs * per_doc} mentions, {len(items)} decisions, built in {time.perf_counter() - t0:.1f} s")
-        timed("next item (document order)", lambda: store.queue(conn, "auditor0"))
-        timed("next item (most uncertain)", lambda: store.queue(conn, "auditor0", order="uncertain"))
-        timed("items left", lambda: store.queue_count(conn, "auditor0"))
+        timed("next item (document order)", lambda: review.queue(conn, "auditor0"))
+        timed("next item (most uncertain)", lambda: review.queue(conn, "auditor0", order="uncertain"))
+        timed("items left", lambda: review.queue_count(conn, "auditor0"))
         key = items[-1]["item_key"]
-        timed("item lookup by key", lambda: store.get_item(conn, key))
-        timed("record one decision", lambda: store.record_decision(conn, items[0], "bench", "reject"))
-        timed("undo", lambda: store.undo_last(conn, "bench"))
+        timed("item lookup by key", lambda: review.get_item(conn, key))
+        timed("record one decision", lambda: review.record_decision(conn, items[0], "bench", "reject"))
+        timed("undo", lambda: review.undo_last(conn, "bench"))
         conn.close()
 
 

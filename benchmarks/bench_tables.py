@@ -65,7 +65,7 @@ def main() -> None:
                 for i in range(args.docs):
                     store.save_result(synthetic_result(i, codes[i % len(codes)], args.mentions, rng))
             timed(f"store {args.docs} docs", fill)
-            table = timed("build footprint table", lambda: build_table(store.conn))
+            table = timed("build footprint table", lambda: build_table(store))
             for fmt, render in TEXT_RENDERERS.items():
                 timed(f"render {fmt}", lambda: render(table))
             from svmine.tables.xlsx import write_xlsx
@@ -73,7 +73,7 @@ def main() -> None:
             timed("write xlsx", lambda: write_xlsx(table, Path(tmp) / "t.xlsx"))
             from svmine.report import render_report
 
-            html = timed("render HTML report", lambda: render_report(store.conn))
+            html = timed("render HTML report", lambda: render_report(store))
         print(f"documents {args.docs}, mentions {args.docs * args.mentions}, report {len(html) / 1e6:.1f} MB")
 
 

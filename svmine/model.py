@@ -9,7 +9,7 @@ exactly as extraction produced it, so a mention can always be shown on its page.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 # How a page's text was obtained.
@@ -123,3 +123,130 @@ class PolicyFact(_Record):
     value: float | None = None  # e.g. 10.0 for "weighted at 10%"
     unit: str | None = None  # "percent"
     basis: str | None = None  # e.g. "total quality score", "below threshold"
+
+
+@dataclass
+class NameMatch(_Record):
+    """A CCG/STP name read in a document and the footprint it was matched to: one ``name_matches`` row.
+
+    Made by the resolver (fuzzy: ``Resolution.name_match``) and by attribution (exact names);
+    auditors review the ``review`` ones."""
+
+    kind: str  # "stp" | "ccg"
+    query: str  # the name as written
+    candidate_code: str | None = None
+    candidate_name: str | None = None
+    score: float | None = None  # 0-100
+    runner_up_code: str | None = None
+    runner_up_name: str | None = None
+    margin: float | None = None  # score minus the runner-up's
+    status: str = "no_match"  # exact, accepted, review, no_match
+
+
+@dataclass
+class Attribution(_Record):
+    """The footprint a document belongs to (``svmine.footprints.attribution`` decides it)."""
+
+    code: str | None
+    name: str | None
+    score: float  # 0-100: the winner's share of the votes (100 for a manifest entry)
+    status: str  # exact (manifest), accepted, review, no_match
+    evidence: Any = field(default_factory=list)  # list of {kind, code, text, page, ...}
+    source: str = "text"  # "text" or "manifest"
+    ccg_code: str | None = None  # set for a CCG-level document
+    # one per distinct name found; a document result moves them to its own ``name_matches``
+    name_matches: list[NameMatch] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Attribution":
+        att = super().from_dict(data)
+        att.name_matches = [_as(NameMatch, m) for m in att.name_matches or []]
+        return att
+
+
+# Document result statuses.
+STATUS_OK = "ok"
+STATUS_FAILED = "failed"
+
+
+@dataclass
+class DocumentResult(_Record):
+    """One document's whole result, as a scan worker makes it and ``Store.save_result`` writes it.
+
+    Built once per file by ``svmine.scan.process``, filled by the stages (extract, detect,
+    attribute), crosses from the worker to the writing parent as ``to_dict()`` and comes back
+    with ``from_dict``. ``pages``, ``mentions`` and ``facts`` hold the ``to_dict`` forms of
+    ``Page``, ``Mention`` and ``PolicyFact``: they go straight into their rows, nothing reads
+    them as objects in between.
+    """
+
+    path: str
+    sha256: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+    status: str = STATUS_OK
+    error_code: str | None = None
+    error_message: str | None = None
+    format: str | None = None
+    page_unit: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    attribution: Attribution | None = None
+    name_matches: list[NameMatch] = field(default_factory=list)
+    pattern_hash: str | None = None
+    model_hash: str | None = None
+    svmine_version: str = field(default_factory=lambda: _version())
+    seconds: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DocumentResult":
+        result = super().from_dict(data)
+        result.attribution = _as(Attribution, result.attribution) if result.attribution else None
+        result.name_matches = [_as(NameMatch, m) for m in result.name_matches or []]
+        return result
+
+    @classmethod
+    def failed(cls, path: str, code: str, message: str, **known: Any) -> "DocumentResult":
+        """A result for a file that could not be processed (``known``: sha256, size, mtime_ns...)."""
+        return cls(path=path, status=STATUS_FAILED, error_code=code, error_message=message, **known)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == STATUS_OK
+
+    def fail(self, code: str, message: str) -> None:
+        """Mark the result failed: what the stages found so far is dropped (first line of the message kept)."""
+        self.status, self.error_code = STATUS_FAILED, code
+        self.error_message = message.splitlines()[0] if message else code
+        self.pages, self.mentions, self.facts, self.attribution, self.name_matches = [], [], [], None, []
+
+    def attribute(self, attribution: Attribution | None, keep_names: bool = True) -> None:
+        """Set the footprint; the names it found become the result's own ``name_matches``."""
+        if attribution is None:
+            self.attribution = None
+            return
+        if keep_names:
+            self.name_matches = list(attribution.name_matches)
+        self.attribution = replace(attribution, name_matches=[])
+
+    def fill_missing(self, sha256: str | None, size: int | None, mtime_ns: int | None,
+                     fingerprint: dict[str, str]) -> None:
+        """Fill what a worker could not know (a file it could not even hash, a detector that failed)."""
+        self.sha256 = self.sha256 if self.sha256 is not None else sha256
+        self.size = self.size if self.size is not None else size
+        self.mtime_ns = self.mtime_ns if self.mtime_ns is not None else mtime_ns
+        self.pattern_hash = self.pattern_hash or fingerprint["pattern_hash"]
+        self.model_hash = self.model_hash or fingerprint["model_hash"]
+
+
+def _as(cls, value):
+    return value if isinstance(value, cls) else cls.from_dict(value)
+
+
+def _version() -> str:
+    from svmine import __version__
+
+    return __version__

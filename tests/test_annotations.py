@@ -9,14 +9,14 @@ from test_review_support import NAME_MATCH, PAGES, STANDARD_MENTIONS, build_stor
 from typer.testing import CliRunner
 
 from svmine.cli.main import app as cli
+from svmine.detect.sentences import sentence_bounds
 from svmine.review.formats import export_annotations, import_annotations
-from svmine.store import Store
-from svmine.store import annotations as store
+from svmine.store import Store, decisions, review
 
 
 def _items(conn) -> dict[str, dict]:
     """Items by a short name: sv (pattern 'social value'), vcse, xss (classifier), implicit, name."""
-    items = store.queue(conn, "nobody", status="all", limit=100)
+    items = review.queue(conn, "nobody", status="all", limit=100)
     by_text = {i["text"]: i for i in items}
     return {
         "sv": by_text["social value"],
@@ -31,31 +31,31 @@ def _items(conn) -> dict[str, dict]:
 def decided(tmp_path):
     """A store where three auditors made a mixed set of decisions (see the body)."""
     db = build_store(tmp_path)
-    conn = store.connect(db)
+    conn = Store.connect(db)
     it = _items(conn)
-    store.record_decision(conn, it["sv"], "alice", "accept")
-    store.record_decision(conn, it["sv"], "bob", "accept")
-    store.record_decision(conn, it["vcse"], "alice", "reject")
-    store.record_decision(conn, it["vcse"], "bob", "accept")  # 1-1: unresolved, left out of training
-    store.record_decision(conn, it["xss"], "alice", "relabel", "vcse")
-    store.record_decision(conn, it["implicit"], "alice", "reject")
-    store.record_decision(conn, it["implicit"], "bob", "reject")
-    store.record_decision(conn, it["implicit"], "carol", "accept")  # 2 of 3 reject: settled as other
-    store.record_decision(conn, it["name"], "alice", "accept")
-    store.record_decision(conn, it["sv"], "carol", "skip")
-    store.record_decision(conn, it["sv"], "carol", "reject")
-    store.undo_last(conn, "carol")  # carol's reject of sv is undone
+    review.record_decision(conn, it["sv"], "alice", "accept")
+    review.record_decision(conn, it["sv"], "bob", "accept")
+    review.record_decision(conn, it["vcse"], "alice", "reject")
+    review.record_decision(conn, it["vcse"], "bob", "accept")  # 1-1: unresolved, left out of training
+    review.record_decision(conn, it["xss"], "alice", "relabel", "vcse")
+    review.record_decision(conn, it["implicit"], "alice", "reject")
+    review.record_decision(conn, it["implicit"], "bob", "reject")
+    review.record_decision(conn, it["implicit"], "carol", "accept")  # 2 of 3 reject: settled as other
+    review.record_decision(conn, it["name"], "alice", "accept")
+    review.record_decision(conn, it["sv"], "carol", "skip")
+    review.record_decision(conn, it["sv"], "carol", "reject")
+    review.undo_last(conn, "carol")  # carol's reject of sv is undone
     text = "\n".join(PAGES[0])
     needle = "Local people will help shape services"
     start = text.index(needle)
-    doc = store.document(conn, it["sv"]["doc_id"])
-    store.add_mention(conn, doc, 1, start, start + len(needle), "social_value_implicit", "bob")
+    doc = review.document(conn, it["sv"]["doc_id"])
+    review.add_mention(conn, doc, 1, start, start + len(needle), "social_value_implicit", "bob")
     conn.close()
     return db
 
 
 def test_training_examples(decided):
-    examples = store.training_examples(decided)
+    examples = decisions.training_examples(decided)
     assert sorted(examples, key=lambda e: e["text"]) == sorted([
         {"text": PAGES[0][0], "labels": ["social_value_explicit"]},
         {"text": PAGES[0][2], "labels": ["vcse"]},
@@ -65,33 +65,33 @@ def test_training_examples(decided):
 
 
 def test_adjudication_settles_a_tie(decided):
-    conn = store.connect(decided)
-    store.record_decision(conn, _items(conn)["vcse"], "lead", "adjudicate", "vcse")
-    assert [c["item_key"] for c in store.conflicts(conn)] == [_items(conn)["implicit"]["item_key"]]
+    conn = Store.connect(decided)
+    review.record_decision(conn, _items(conn)["vcse"], "lead", "adjudicate", "vcse")
+    assert [c["item_key"] for c in decisions.conflicts(conn)] == [_items(conn)["implicit"]["item_key"]]
     conn.close()
-    assert {"text": PAGES[0][1], "labels": ["vcse"]} in store.training_examples(decided)
+    assert {"text": PAGES[0][1], "labels": ["vcse"]} in decisions.training_examples(decided)
 
 
 def test_one_sentence_collects_labels_of_all_its_items(tmp_path):
     db = build_store(tmp_path)
-    conn = store.connect(db)
+    conn = Store.connect(db)
     it = _items(conn)
-    store.record_decision(conn, it["sv"], "alice", "accept")
-    doc = store.document(conn, it["sv"]["doc_id"])
+    review.record_decision(conn, it["sv"], "alice", "accept")
+    doc = review.document(conn, it["sv"]["doc_id"])
     start = PAGES[0][0].index("local procurement")
-    store.add_mention(conn, doc, 1, start, start + 17, "vcse", "alice")
+    review.add_mention(conn, doc, 1, start, start + 17, "vcse", "alice")
     conn.close()
-    assert store.training_examples(db) == [{"text": PAGES[0][0], "labels": ["social_value_explicit", "vcse"]}]
+    assert decisions.training_examples(db) == [{"text": PAGES[0][0], "labels": ["social_value_explicit", "vcse"]}]
 
 
 def test_decisions_survive_a_rescan(decided, tmp_path):
-    conn = store.connect(decided)
-    ids = {r[1]: r[0] for r in conn.execute("SELECT id, text FROM mentions")}
-    counts = {a: store.queue_count(conn, a, auditors_per_item=3) for a in ("alice", "dave")}
+    conn = Store.connect(decided)
+    ids = {r[1]: r[0] for r in conn.conn.execute("SELECT id, text FROM mentions")}
+    counts = {a: review.queue_count(conn, a, auditors_per_item=3) for a in ("alice", "dave")}
     with Store.open(decided) as st:  # the same content saved again: every mention row is rebuilt
         st.save_result(result_for(tmp_path / "plan-a.pdf", PAGES, STANDARD_MENTIONS[::-1], [NAME_MATCH]))
-    assert ids != {r[1]: r[0] for r in conn.execute("SELECT id, text FROM mentions")}  # rows renumbered
-    assert {a: store.queue_count(conn, a, auditors_per_item=3) for a in ("alice", "dave")} == counts
+    assert ids != {r[1]: r[0] for r in conn.conn.execute("SELECT id, text FROM mentions")}  # rows renumbered
+    assert {a: review.queue_count(conn, a, auditors_per_item=3) for a in ("alice", "dave")} == counts
     assert counts == {"alice": 0, "dave": 4}  # 'implicit' has its three auditors already
     conn.close()
 
@@ -105,7 +105,7 @@ def test_decisions_survive_a_rescan(decided, tmp_path):
     ],
 )
 def test_sentence_bounds(text, start, end, expected):
-    s, e = store.sentence_bounds(text, start, end)
+    s, e = sentence_bounds(text, start, end)
     assert text[s:e] == expected
 
 
@@ -127,7 +127,7 @@ def test_native_jsonl_round_trip(decided, tmp_path):
     assert first.read_text() == second.read_text()
     assert n == 13  # 11 decisions (skip and the undone reject included) + 1 undo + 1 add
     assert import_annotations(copy, first) == {"inserted": 0, "duplicate": n, "skipped": 0}
-    assert store.training_examples(copy) == store.training_examples(decided)
+    assert decisions.training_examples(copy) == decisions.training_examples(decided)
 
 
 @pytest.mark.parametrize("fmt", ["prodigy", "doccano"])
@@ -137,7 +137,7 @@ def test_tool_formats_round_trip_their_labelled_rows(decided, tmp_path, fmt):
     assert n == 9  # latest labelled row per item and auditor: no skip, undo, undone or name-match rows
     copy = _fresh(tmp_path)
     assert import_annotations(copy, out, fmt)["inserted"] == n
-    assert store.training_examples(copy) == store.training_examples(decided)
+    assert decisions.training_examples(copy) == decisions.training_examples(decided)
 
 
 def test_prodigy_records(decided, tmp_path):
@@ -206,7 +206,7 @@ def test_foreign_accept_becomes_a_training_sentence(tmp_path):
     path.write_text(json.dumps({"text": "We fund community groups.", "label": [[8, 24, "vcse"]]}) + "\n")
     db = _fresh(tmp_path)
     import_annotations(db, path, "doccano")
-    assert store.training_examples(db) == [{"text": "We fund community groups.", "labels": ["vcse"]}]
+    assert decisions.training_examples(db) == [{"text": "We fund community groups.", "labels": ["vcse"]}]
 
 
 @pytest.mark.parametrize(

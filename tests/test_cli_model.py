@@ -38,7 +38,7 @@ def test_train_writes_model_and_prints_scores(tmp_path):
 
 
 def test_train_from_db_merges_decisions_and_prints_before_after(tmp_path, monkeypatch):
-    import svmine.store.annotations as store_annotations
+    import svmine.store.decisions as store_annotations
 
     db = tmp_path / "svmine.db"
     db.write_bytes(b"")  # the option only needs an existing file; decisions come from the stub
@@ -59,7 +59,7 @@ def test_train_from_db_merges_decisions_and_prints_before_after(tmp_path, monkey
 
 
 def test_train_from_db_without_store_function_fails_clearly(tmp_path, monkeypatch):
-    import svmine.store.annotations as store_annotations
+    import svmine.store.decisions as store_annotations
 
     monkeypatch.delattr(store_annotations, "training_examples")
     db = tmp_path / "svmine.db"

@@ -25,7 +25,7 @@ def test_footprint_and_its_ccgs():
     found = {(e["kind"], e["code"], e["page"]) for e in att.evidence}
     assert ("stp", "E54000008", 1) in found
     assert {("ccg", c, 2) for c in ("E38000101", "E38000091", "E38000208", "E38000068")} <= found
-    matches = {(m["kind"], m["candidate_code"], m["candidate_name"], m["status"]) for m in att.name_matches}
+    matches = {(m["kind"], m["candidate_code"], m["candidate_name"], m["status"]) for m in (n.to_dict() for n in att.name_matches)}
     assert ("stp", "E54000008", "Cheshire and Merseyside", "exact") in matches
     assert ("ccg", "E38000101", "NHS Liverpool CCG", "exact") in matches
     assert len(att.name_matches) == len(att.evidence)  # each name once here

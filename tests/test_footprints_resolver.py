@@ -91,7 +91,7 @@ def test_result_fields(stp):
     assert res.margin == pytest.approx(res.score - res.runner_up_score, abs=0.11)
     assert res.matches == [res.best]
     assert "Frimley" in res.reason
-    row = res.name_match("stp")
+    row = res.name_match("stp").to_dict()
     assert row["candidate_code"] == "E54000034" and row["status"] == "accepted"
 
 

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 import tables_data as td
 from svmine.cli.main import app
 from svmine.store import Store
-from svmine.store.db import list_migrations
+from svmine.store.schema import list_migrations
 
 runner = CliRunner()
 

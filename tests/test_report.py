@@ -205,7 +205,7 @@ def test_long_mention_lists_are_capped(tmp_path, monkeypatch):
 
     monkeypatch.setattr(build, "MAX_MENTIONS_SHOWN", 1)
     with Store.open(td.make_store(tmp_path / "t.db")) as store:
-        html = render_report(store.conn)
+        html = render_report(store)
     section = html[html.index('id="doc-bbbbbbbbbbbb"'):]
     section = section[: section.index("</details>")]
     assert "2 mentions, 1 counted" in section and "… and 1 more mentions" in section
@@ -217,5 +217,5 @@ def test_report_of_an_empty_store(db_path):
     from svmine.store import Store
 
     with Store.open(db_path) as store:
-        html = render_report(store.conn)
+        html = render_report(store)
     assert "The store holds no documents." in html and html.count('class="fp-row') == 44

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from svmine.review import create_app
 from svmine.review.app import lead_tokens
-from svmine.store import annotations as store
+from svmine.store import Store, decisions, review
 
 
 @pytest.fixture
@@ -55,9 +55,9 @@ class Auditor:
 
 
 def _rows(db):
-    conn = store.connect(db)
+    conn = Store.connect(db)
     try:
-        return [dict(r) for r in conn.execute("SELECT * FROM annotations ORDER BY id")]
+        return [dict(r) for r in conn.conn.execute("SELECT * FROM annotations ORDER BY id")]
     finally:
         conn.close()
 
@@ -199,9 +199,9 @@ def test_an_item_is_shown_to_n_auditors_then_leaves(db):
     assert bob.current_key() == first  # still in the global queue
     bob.decide(first, "accept")
     assert carol.current_key() != first  # two auditors decided: gone for everyone
-    conn = store.connect(db)
+    conn = Store.connect(db)
     try:
-        assert store.queue_count(conn, "carol", auditors_per_item=2) == 4
+        assert review.queue_count(conn, "carol", auditors_per_item=2) == 4
     finally:
         conn.close()
 
@@ -429,7 +429,7 @@ def test_conflicts_and_adjudication(db):
     done = lead.client.post("/adjudicate", data={"csrf": lead.csrf, "item_key": key, "label": "other"})
     assert done.status_code == 303
     assert "0 conflicts" in lead.client.get("/conflicts").text
-    assert {"text": PAGES[0][0], "labels": ["other"]} in store.training_examples(db)
+    assert {"text": PAGES[0][0], "labels": ["other"]} in decisions.training_examples(db)
 
 
 # -- command -------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from test_review_support import PAGES, XSS_IMG, XSS_SCRIPT, build_store
 
 from svmine.review.server import make_server
-from svmine.store import annotations as store
+from svmine.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -50,9 +50,9 @@ def page():
 
 
 def _rows(db) -> list[dict]:
-    conn = store.connect(db)
+    conn = Store.connect(db)
     try:
-        return [dict(r) for r in conn.execute("SELECT * FROM annotations ORDER BY id")]
+        return [dict(r) for r in conn.conn.execute("SELECT * FROM annotations ORDER BY id")]
     finally:
         conn.close()
 

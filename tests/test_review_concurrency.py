@@ -13,7 +13,7 @@ import pytest
 from test_review_support import build_store
 
 from svmine.review.server import make_server
-from svmine.store import annotations as store
+from svmine.store import Store, review
 
 AUDITORS = 8
 DECISIONS = 200
@@ -69,8 +69,8 @@ def _csrf(html: str) -> str:
 
 def test_concurrent_decisions_are_all_kept(server):
     db, port = server
-    conn = store.connect(db)
-    keys = [i["item_key"] for i in store.queue(conn, "x", status="all", limit=DECISIONS)]
+    conn = Store.connect(db)
+    keys = [i["item_key"] for i in review.queue(conn, "x", status="all", limit=DECISIONS)]
     conn.close()
     assert len(keys) == DECISIONS
     clients = [Client(port) for _ in range(AUDITORS)]
@@ -92,12 +92,12 @@ def test_concurrent_decisions_are_all_kept(server):
         t.join(timeout=300)
     assert all(s == [303] * DECISIONS for s in statuses)
 
-    conn = store.connect(db)
+    conn = Store.connect(db)
     try:
-        total = conn.execute("SELECT COUNT(*) FROM annotations").fetchone()[0]
-        distinct = conn.execute("SELECT COUNT(DISTINCT item_key || '|' || auditor) FROM annotations").fetchone()[0]
-        per_auditor = dict(conn.execute("SELECT auditor, COUNT(*) FROM annotations GROUP BY auditor").fetchall())
-        left = store.queue_count(conn, "newcomer", auditors_per_item=AUDITORS)
+        total = conn.conn.execute("SELECT COUNT(*) FROM annotations").fetchone()[0]
+        distinct = conn.conn.execute("SELECT COUNT(DISTINCT item_key || '|' || auditor) FROM annotations").fetchone()[0]
+        per_auditor = dict(conn.conn.execute("SELECT auditor, COUNT(*) FROM annotations GROUP BY auditor").fetchall())
+        left = review.queue_count(conn, "newcomer", auditors_per_item=AUDITORS)
     finally:
         conn.close()
     assert total == AUDITORS * DECISIONS == 1600  # 0 lost

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 from test_review import Auditor, _field, _rows
@@ -11,8 +10,7 @@ from test_review_support import make_pdf, result_for
 from typer.testing import CliRunner
 
 from svmine.review import create_app
-from svmine.store import Store, reporting
-from svmine.store import annotations as store
+from svmine.store import Store, decisions, placements, reporting
 from svmine.tables.build import build_table
 
 WEST_YORKSHIRE, GLOUCESTERSHIRE = "E54000005", "E54000043"
@@ -40,7 +38,7 @@ def db(tmp_path):
 
 
 def _row(db, code):
-    conn = sqlite3.connect(db)
+    conn = Store.open(db, mode="ro")
     try:
         table = build_table(conn, category="social_value", level="footprint")
     finally:
@@ -82,9 +80,9 @@ def test_settled_placement_is_what_the_table_uses(db, action, code, settled, wes
     assert _place(alice, 2, action, code).status_code == 303
     row = _rows(db)[-1]
     assert (row["item_type"], row["decision"], row["label"]) == ("placement", "place", settled or "none")
-    conn = sqlite3.connect(db)
+    conn = Store.open(db, mode="ro")
     try:
-        assert store.settled_placements(conn)[row["document_sha256"]]["code"] == settled
+        assert placements.settled_placements(conn)[row["document_sha256"]]["code"] == settled
         docs = {d["path"].rsplit("/", 1)[-1]: d for d in reporting.documents(conn)}
     finally:
         conn.close()
@@ -144,6 +142,6 @@ def test_placement_rows_stay_out_of_training_and_exports(db, tmp_path):
 
     alice = Auditor(create_app(db), "alice")
     _place(alice, 2, "confirm")
-    assert store.training_examples(db) == []
+    assert decisions.training_examples(db) == []
     assert formats.export_annotations(db, "prodigy", tmp_path / "p.jsonl") == 0
     assert formats.export_annotations(db, "jsonl", tmp_path / "all.jsonl") == 1  # the native trail keeps it

@@ -117,13 +117,13 @@ def build_store(tmp_path: Path, extra_documents: int = 0) -> Path:
 
 
 def test_build_store_holds_the_planned_items(tmp_path):
-    from svmine.store import annotations as store
+    from svmine.store import Store, review
 
     db = build_store(tmp_path, extra_documents=2)
-    conn = store.connect(db)
+    conn = Store.connect(db)
     try:
-        assert store.queue_count(conn, "ann", status="all") == 4 + 1 + 2
-        items = store.queue(conn, "ann", status="all", limit=100)
+        assert review.queue_count(conn, "ann", status="all") == 4 + 1 + 2
+        items = review.queue(conn, "ann", status="all", limit=100)
     finally:
         conn.close()
     keys = {i["item_key"] for i in items}

@@ -85,7 +85,7 @@ def _store_with_rejections(tmp_path, variants):
 def test_retraining_on_rejections_silences_a_false_positive(tmp_path, shipped):
     from svmine.cli.main import app
     from svmine.detect.classifier import load_classifier
-    from svmine.store.annotations import training_examples
+    from svmine.store.decisions import training_examples
 
     threshold = shipped.threshold("social_value_implicit")
     firing = [c for c in CANDIDATES if shipped.predict_proba([c[0]])[0]["social_value_implicit"] >= threshold]

@@ -192,7 +192,7 @@ def test_ccg_codes_reach_the_store_from_the_text_and_the_manifest(corpus: Path, 
     from svmine.store import reporting
 
     with Store.open(db) as store:
-        ccg = {Path(d["path"]).name: d["ccg_code"] for d in reporting.documents(store.conn)}
+        ccg = {Path(d["path"]).name: d["ccg_code"] for d in reporting.documents(store)}
     assert (ccg["camden.txt"], docs["camden.txt"]["footprint_code"]) == ("E38000027", "E54000028")  # from the title
     assert (ccg["broken-00.pdf"], docs["broken-00.pdf"]["footprint_code"]) == ("E38000088", "E54000028")  # manifest
     assert ccg["plan-0000.pdf"] is None

@@ -10,7 +10,7 @@ import pytest
 
 from svmine.errors import StoreError
 from svmine.store import Store, queries
-from svmine.store import db as store_db
+from svmine.store import schema as store_schema
 
 
 def _result(sha: str = "a" * 64, path: str = "/plans/a.pdf", mentions: int = 2, status: str = "ok") -> dict:
@@ -48,7 +48,7 @@ def test_open_applies_migrations_once_with_wal_and_foreign_keys(db_path: Path) -
         assert store.migrate() == []  # already applied by the fixture
         rows = store.conn.execute("SELECT version, name FROM schema_migrations").fetchall()
         assert [(r["version"], r["name"]) for r in rows][0] == (1, "initial")
-        assert [r["version"] for r in rows] == [v for v, _, _ in store_db.list_migrations()]
+        assert [r["version"] for r in rows] == [v for v, _, _ in store_schema.list_migrations()]
         assert store.schema_version() == rows[-1]["version"]
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -60,7 +60,7 @@ def test_migrations_apply_in_numeric_order_and_a_failing_one_rolls_back(tmp_path
         (2, "more", "CREATE TABLE b (y INTEGER); -- a comment; with a semicolon\nINSERT INTO b VALUES (1);"),
         (10, "broken", "CREATE TABLE c (z INTEGER);\nINSERT INTO missing VALUES (1);"),
     ]
-    monkeypatch.setattr(store_db, "list_migrations", lambda: migrations)
+    monkeypatch.setattr(store_schema, "list_migrations", lambda: migrations)
     with pytest.raises(StoreError, match="migration 0010_broken failed"):
         Store.open(tmp_path / "m.db")
     conn = sqlite3.connect(tmp_path / "m.db")
@@ -71,7 +71,7 @@ def test_migrations_apply_in_numeric_order_and_a_failing_one_rolls_back(tmp_path
 
 
 def test_shipped_migrations_are_numbered_uniquely() -> None:
-    versions = [v for v, _, _ in store_db.list_migrations()]
+    versions = [v for v, _, _ in store_schema.list_migrations()]
     assert versions == sorted(set(versions)) and versions[0] == 1
 
 
@@ -84,7 +84,7 @@ def test_shipped_migrations_are_numbered_uniquely() -> None:
     ],
 )
 def test_split_statements(sql: str, expected: list[str]) -> None:
-    assert store_db.split_statements(sql) == expected
+    assert store_schema.split_statements(sql) == expected
 
 
 def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:

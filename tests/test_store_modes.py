@@ -9,7 +9,8 @@ import pytest
 
 from svmine.errors import StoreError
 from svmine.store import Store
-from svmine.store.db import inspect_file, list_migrations, newest_known_version
+from svmine.store.db import inspect_file
+from svmine.store.schema import apply_migration, list_migrations, newest_known_version
 
 
 def _digest(path):
@@ -59,7 +60,7 @@ def _older(path):
     conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                  " applied_at TEXT NOT NULL)")
     for version, name, sql in list_migrations()[:-1]:
-        store._apply(version, name, sql)
+        apply_migration(store, version, name, sql)
     conn.close()
     return path
 

@@ -15,7 +15,7 @@ from svmine.footprints.manifest import ManifestError, load_manifest
 @pytest.fixture
 def conn(tmp_path):
     store = Store.open(td.make_store(tmp_path / "t.db"))
-    yield store.conn
+    yield store
     store.close()
 
 
@@ -195,21 +195,21 @@ def test_summary_of_the_hand_made_store(conn):
 
 def test_implicit_only_items_are_in_the_review_queue(conn):
     """The implicit sentences that make a "no (implicit only)" are items an auditor is offered."""
-    from svmine.store import annotations
+    from svmine.store import review
 
     t = table(conn, level="document")
     row = next(r for r in t.rows if r.implicit_only)
     assert row.name == "nw_london.pdf" and row.verdict == "no"
-    doc_id = conn.execute("SELECT id FROM documents WHERE path = ?", (row.path,)).fetchone()[0]
-    counted = conn.execute(
+    doc_id = conn.conn.execute("SELECT id FROM documents WHERE path = ?", (row.path,)).fetchone()[0]
+    counted = conn.conn.execute(
         "SELECT page, start, \"end\" FROM mentions WHERE document_id = ? AND kind = 'implicit'"
         " AND probability >= 0.5", (doc_id,)).fetchall()
     assert len(counted) == row.implicit_only
-    conn.row_factory = __import__("sqlite3").Row
+    conn.conn.row_factory = __import__("sqlite3").Row
     try:
-        items, total = annotations.queue_page(conn, "auditor", filters={"document": doc_id}, limit=50)
+        items, total = review.queue_page(conn, "auditor", filters={"document": doc_id}, limit=50)
     finally:
-        conn.row_factory = None
+        conn.conn.row_factory = None
     offered = {(i["page"], i["start"], i["end"]) for i in items if i["kind"] == "implicit"}
     assert {tuple(c) for c in counted} <= offered and total >= row.implicit_only
 
@@ -228,11 +228,11 @@ def test_vcse_category(conn):
 
 
 def annotate(conn, decision, label, auditor="ann", undone=0):
-    sha, page, start, end = conn.execute(
+    sha, page, start, end = conn.conn.execute(
         "SELECT d.sha256, m.page, m.start, m.end FROM mentions m JOIN documents d ON d.id = m.document_id"
         " WHERE m.probability = 0.91"
     ).fetchone()
-    conn.execute(
+    conn.conn.execute(
         "INSERT INTO annotations (item_type, item_key, document_sha256, page, start, end, auditor, decision,"
         " label, created_at, undone) VALUES ('mention', ?, ?, ?, ?, ?, ?, ?, ?, '2026-01-01', ?)",
         (f"mention:{sha}:{page}:{start}:{end}:social_value", sha, page, start, end, auditor, decision, label, undone),
@@ -258,10 +258,10 @@ def test_review_decisions(conn, decisions, verdict):
 
 
 def decide_on(conn, where, decision, label, auditor="ann"):
-    sha, page, start, end, category = conn.execute(
+    sha, page, start, end, category = conn.conn.execute(
         "SELECT d.sha256, m.page, m.start, m.end, m.category FROM mentions m JOIN documents d ON d.id = m.document_id"
         f" WHERE {where}").fetchone()
-    conn.execute(
+    conn.conn.execute(
         "INSERT INTO annotations (item_type, item_key, document_sha256, page, start, end, auditor, decision,"
         " label, created_at, undone) VALUES ('mention', ?, ?, ?, ?, ?, ?, ?, ?, '2026-01-01', 0)",
         (f"mention:{sha}:{page}:{start}:{end}:{category}", sha, page, start, end, auditor, decision, label),
@@ -382,7 +382,7 @@ def test_reference_footprints_cover_44_in_report_order():
 
 def test_empty_store_is_all_no_document(db_path):
     with Store.open(db_path) as store:
-        t = table(store.conn)
+        t = table(store)
     assert {r.verdict for r in t.rows} == {"no document"} and len(t.rows) == len(td.FOOTPRINTS)
     assert t.notes == []
 

@@ -26,7 +26,7 @@ EXT = {"table": "txt", "markdown": "md", "csv": "csv", "json": "json"}
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory):
     store = Store.open(td.make_store(tmp_path_factory.mktemp("golden") / "t.db"))
-    yield store.conn
+    yield store
     store.close()
 
 

@@ -23,9 +23,9 @@ def _store_examples(db: Path) -> list[dict]:
     from svmine.errors import StoreError
 
     try:
-        from svmine.store.annotations import training_examples
+        from svmine.store.decisions import training_examples
     except ImportError as exc:
-        raise fail(f"--from-db needs svmine.store.annotations.training_examples, which is not available ({exc})")
+        raise fail(f"--from-db needs svmine.store.decisions.training_examples, which is not available ({exc})")
     try:
         return training_examples(db)
     except StoreError as exc:

@@ -159,11 +159,11 @@ class _Reporter:
         from svmine.scan.summary import reason
 
         r = event.result
-        if r["status"] == "ok":
-            detail = f"{len(r['mentions'])} mentions"
+        if r.ok:
+            detail = f"{len(r.mentions)} mentions"
         else:  # the message starts with the path: shown once, at the start of the line
-            detail = f"{r['error_code']}: {reason(r['path'], r['error_message'] or '')}"
-        typer.echo(f"[{event.done}/{event.total}] {r['status']} {display_path(r['path'])} ({detail}, {r['seconds']:.2f} s)",
+            detail = f"{r.error_code}: {reason(r.path, r.error_message or '')}"
+        typer.echo(f"[{event.done}/{event.total}] {r.status} {display_path(r.path)} ({detail}, {r.seconds:.2f} s)",
                    err=True)
 
     def close(self) -> None:

@@ -34,13 +34,13 @@ manifest row without one keeps the inferred CCG only when it lies in the manifes
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from svmine.footprints.manifest import Manifest, load_manifest  # noqa: F401 - load_manifest: the old import path
 from svmine.footprints.normalise import normalise, tokens
 from svmine.footprints.reference import Reference, load_reference
-from svmine.model import Document
+from svmine.model import Attribution, Document, NameMatch
 
 DEFAULT_PAGES = 3  # the title page and the first pages after it
 STP_WEIGHT = 3.0  # a footprint named outright counts as three CCGs
@@ -52,22 +52,6 @@ CCG_DOMINANT_SHARE = 2 / 3  # one CCG's share of the CCG votes that makes a docu
 CCG_MIN_VOTES = 2.0
 
 _CCG_CUE_AFTER = (("ccg",), ("ccgs",), ("clinical", "commissioning", "group"), ("clinical", "commissioning", "groups"))
-
-
-@dataclass
-class Attribution:
-    code: str | None
-    name: str | None
-    score: float  # 0-100: the winner's share of the votes (100 for a manifest entry)
-    status: str  # exact (manifest), accepted, review, no_match
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-    source: str = "text"  # "text" or "manifest"
-    ccg_code: str | None = None  # set for a CCG-level document (see the module docstring)
-    # one row per distinct name found, in the store's ``name_matches`` shape (the scan moves it there)
-    name_matches: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # -- name index -------------------------------------------------------------------------------
@@ -235,15 +219,13 @@ def _place_in_ccg(ref: Reference, result: Attribution, ccg: str | None, votes: d
     result.status = "accepted"
 
 
-def _name_matches(ref: Reference, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _name_matches(ref: Reference, evidence: list[dict[str, Any]]) -> list[NameMatch]:
     """Each distinct name found, as an exact match (the text reads as that name once normalised)."""
     rows = {}
     for e in evidence:
         official = ref.stps[e["code"]].name if e["kind"] == "stp" else ref.ccg(e["code"]).name
-        rows.setdefault((e["kind"], e["code"], e["text"]), {
-            "kind": e["kind"], "query": e["text"], "candidate_code": e["code"], "candidate_name": official,
-            "score": 100.0, "runner_up_code": None, "runner_up_name": None, "margin": None, "status": "exact",
-        })
+        rows.setdefault((e["kind"], e["code"], e["text"]),
+                        NameMatch(e["kind"], e["text"], e["code"], official, score=100.0, status="exact"))
     return list(rows.values())
 
 

@@ -53,6 +53,7 @@ from svmine.errors import ReferenceDataError
 from svmine.footprints.normalise import literal_form, normalise
 from svmine.footprints.reference import Reference, load_reference
 from svmine.footprints.tokensets import TokenSets
+from svmine.model import NameMatch
 
 KINDS = ("stp", "ccg", "region")
 EXACT, ACCEPTED, REVIEW, NO_MATCH = "exact", "accepted", "review", "no_match"
@@ -103,19 +104,18 @@ class Resolution:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def name_match(self, kind: str) -> dict[str, Any]:
-        """The row shape of the document result's ``name_matches`` (docs/architecture.md)."""
-        return {
-            "kind": kind,
-            "query": self.query,
-            "candidate_code": self.best.code if self.best else None,
-            "candidate_name": self.best.name if self.best else None,
-            "score": round(self.score, 1),
-            "runner_up_code": self.runner_up.code if self.runner_up else None,
-            "runner_up_name": self.runner_up.name if self.runner_up else None,
-            "margin": round(self.margin, 1),
-            "status": self.status,
-        }
+    def name_match(self, kind: str) -> NameMatch:
+        """This resolution as a document result's ``name_matches`` row."""
+        return NameMatch(
+            kind, self.query,
+            candidate_code=self.best.code if self.best else None,
+            candidate_name=self.best.name if self.best else None,
+            score=round(self.score, 1),
+            runner_up_code=self.runner_up.code if self.runner_up else None,
+            runner_up_name=self.runner_up.name if self.runner_up else None,
+            margin=round(self.margin, 1),
+            status=self.status,
+        )
 
 
 @dataclass(frozen=True)

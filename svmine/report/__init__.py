@@ -14,8 +14,8 @@ from pathlib import Path
 from svmine.report.build import report_context
 
 
-def render_report(conn, **options) -> str:
-    """The report's HTML for the store behind ``conn``."""
+def render_report(store, **options) -> str:
+    """The report's HTML for ``store`` (a ``Store``)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
@@ -24,7 +24,7 @@ def render_report(conn, **options) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(**report_context(conn, **options))
+    return env.get_template("report.html.j2").render(**report_context(store, **options))
 
 
 def write_report(db: str | Path, out: str | Path, *, manifest=None,
@@ -43,7 +43,7 @@ def write_report(db: str | Path, out: str | Path, *, manifest=None,
     with Store.open(db, mode="ro") as store:
         placed = manifest if isinstance(manifest, Manifest) else load_manifest(manifest) if manifest else None
         html = render_report(
-            store.conn, manifest=placed, min_probability=min_probability, title=title, compare_with=compare_with,
+            store, manifest=placed, min_probability=min_probability, title=title, compare_with=compare_with,
             database=Path(db).name, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         )
     return write_text(out, html, inputs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
 from svmine import __version__
@@ -77,11 +77,11 @@ def _mention_view(m: dict[str, Any], window: tuple[str, str, str] | None, min_pr
     }
 
 
-def _document_view(conn, d: PlacedDocument, everything: list[dict], footprint: str | None, min_probability: float,
+def _document_view(store, d: PlacedDocument, everything: list[dict], footprint: str | None, min_probability: float,
                    decided=None) -> dict:
     row = d.row
     mentions = everything[:MAX_MENTIONS_SHOWN]
-    windows = reporting.page_windows(conn, row["id"], [(m["page"], m["start"], m["end"]) for m in mentions])
+    windows = reporting.page_windows(store, row["id"], [(m["page"], m["start"], m["end"]) for m in mentions])
     return {
         "id": f"doc-{row['sha256'][:12]}",
         "path": row["path"],
@@ -107,22 +107,14 @@ def _document_view(conn, d: PlacedDocument, everything: list[dict], footprint: s
     }
 
 
-def _documents(conn, table: Table, manifest, min_probability: float, footprints=None) -> list[dict]:
+def _documents(store, table: Table, placed: list[PlacedDocument], min_probability: float,
+               footprints=None) -> list[dict]:
     """Every document with all its mentions (counted or not), in the table's footprint order."""
-    rejected = reporting.rejected_mention_keys(conn)
-    settled = reporting.settled_mention_labels(conn)
-    by_doc: dict[int, list] = defaultdict(list)
-    for m in reporting.mentions(conn):
-        key = (m["sha256"], m["page"], m["start"], m["end"], m["category"])
-        m["rejected"] = key in rejected
-        ev.apply_review(m, settled.get(key))
-        by_doc[m["document_id"]].append(m)
     names = {r.code: r.name for r in table.rows}
-    placed = load_documents(conn, manifest, min_probability)
     # each document's own answer, by the same rules as the table (``document_rows``)
     stps = footprints if footprints is not None else load_footprints()[0]
     decided = {r.code: r for r in document_rows(placed, stps, "social_value")}
-    out = [_document_view(conn, d, by_doc[d.row["id"]], names.get(d.code), min_probability,
+    out = [_document_view(store, d, d.all_mentions, names.get(d.code), min_probability,
                           decided.get(d.row["sha256"][:12])) for d in placed]
     rank = {code: i for i, code in enumerate(r.code for r in table.rows)}
     out.sort(key=lambda d: (rank.get(d["footprint_code"], len(rank)), d["path"]))
@@ -179,16 +171,18 @@ def _compare(table: Table, compare_with: str) -> None:
         compare(table, load_reference_verdicts(compare_with), Path(compare_with).name)
 
 
-def report_context(conn, *, manifest=None, min_probability: float = ev.DEFAULT_MIN_PROBABILITY,
+def report_context(store, *, manifest=None, min_probability: float = ev.DEFAULT_MIN_PROBABILITY,
                    title: str = "Social value in NHS plans", database: str = "", generated: str = "",
                    footprints=None, compare_with: str | None = None) -> dict:
     """The template's values. The summary's footprint counts are ``Table.summary()`` — the same
     numbers ``svmine table`` prints — so the two never disagree. No comparison unless asked:
     Appendix 3 judged the 44 STP plans of 2016, not whatever corpus a store holds."""
-    table = build_table(conn, manifest=manifest, min_probability=min_probability, footprints=footprints)
+    placed = load_documents(store, manifest, min_probability)  # once: the table and the document list share it
+    table = build_table(store, manifest=manifest, min_probability=min_probability, footprints=footprints,
+                        documents=placed)
     if compare_with:
         _compare(table, compare_with)
-    docs = _documents(conn, table, manifest, min_probability, footprints)
+    docs = _documents(store, table, placed, min_probability, footprints)
     s = table.summary()
     figures = [  # (group, [(key, number, label)])
         ("Footprints: does a plan mention social value?", [

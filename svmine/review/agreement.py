@@ -110,13 +110,10 @@ def _fmt(value: float | None) -> str:
 
 def agreement_for_db(db_path) -> dict:
     """The agreement report over a store's decisions (each auditor's latest on each item)."""
-    from svmine.store import annotations as store
+    from svmine.store import Store, decisions
 
-    conn = store.open_readonly(db_path)
-    try:
-        rows = store.latest_decisions(conn)
-    finally:
-        conn.close()
+    with Store.open(db_path, mode="ro") as db:
+        rows = decisions.latest_decisions(db)
     return agreement_report(
         {**r, "category": r["meta"].get("category") or r["item_type"]} for r in rows
     )

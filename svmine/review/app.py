@@ -10,7 +10,7 @@ Design decisions
   must echo (hidden field ``csrf`` or header ``X-CSRF-Token``); otherwise 400.
 - With a ``token`` configured (required off loopback), logging in needs it.
 - One SQLite connection per request, closed at teardown; writes are short BEGIN IMMEDIATE
-  transactions (see ``svmine.store.annotations``) and each form carries a nonce (unique per
+  transactions (see ``svmine.store.review``) and each form carries a nonce (unique per
   auditor), so a doubled submit is stored once, and the item's version (``seen``), so a decision
   made on a stale page is answered 409 with who decided what, never stored over it silently.
 - ``leads``: auditors who may adjudicate conflicts; when none are named, every auditor may. A
@@ -41,8 +41,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
 from svmine.review import pages, security
-from svmine.store import Store
-from svmine.store import annotations as store
+from svmine.store import Store, decisions, placements, review
 
 MAX_REQUEST_BYTES = 64 * 1024
 FILTER_KEYS = ("document", "footprint", "category", "source", "status", "order")
@@ -65,7 +64,7 @@ class _IdConverter(BaseConverter):
     regex = r"[0-9]{1,18}"
 
     def to_python(self, value: str) -> int:
-        number = store.safe_int(value)
+        number = review.safe_int(value)
         if number is None:
             raise ValidationError()
         return number
@@ -87,14 +86,11 @@ def create_app(
     """The review app for the store at ``db_path`` (migrated on start). ``loopback_only``: answer
     only requests whose Host header is a loopback name or address (the server binds loopback)."""
     db_path = Path(os.path.abspath(db_path))  # the page cache sits beside it whatever the working folder
-    Store.open(db_path, mode="rw").close()  # upgrade the schema before serving
+    with Store.connect(db_path, mode="rw") as db:  # upgrades the schema before serving
+        app_secret = secret_key or review.secret_key(db)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.url_map.converters["id"] = _IdConverter
-    conn = store.connect(db_path)
-    try:
-        app.secret_key = secret_key or store.secret_key(conn)
-    finally:
-        conn.close()
+    app.secret_key = app_secret
     names = {}
     for name in leads:
         names.setdefault(name.strip().casefold(), name.strip())
@@ -150,14 +146,14 @@ def _register_hooks(app: Flask) -> None:
 
     @app.teardown_appcontext
     def _close(_exc):
-        conn = g.pop("conn", None)
-        if conn is not None:
-            conn.close()
+        db = g.pop("store", None)
+        if db is not None:
+            db.close()
 
     @app.context_processor
     def _globals():
         auditor = session.get("auditor")
-        unsettled = store.unsettled_placements(_db()) if auditor and not g.get("bad_host") else 0
+        unsettled = placements.unsettled_placements(_db()) if auditor and not g.get("bad_host") else 0
         return {"csrf_token": session.get("csrf", ""), "auditor": auditor, "is_lead": _is_lead(auditor),
                 "unsettled_placements": unsettled}
 
@@ -168,9 +164,9 @@ def _same(given: str, expected: str) -> bool:
 
 
 def _db():
-    if "conn" not in g:
-        g.conn = store.connect(_config("SVMINE_DB"))
-    return g.conn
+    if "store" not in g:
+        g.store = Store.connect(_config("SVMINE_DB"))
+    return g.store
 
 
 def _config(name: str):
@@ -197,11 +193,11 @@ def _lead_proof(token: str) -> str:
 
 def _filters(source) -> dict:
     found = {k: source.get(k, "").strip() for k in FILTER_KEYS if source.get(k, "").strip()}
-    if found.get("document") and store.safe_int(found["document"]) is None:
+    if found.get("document") and review.safe_int(found["document"]) is None:
         found.pop("document")
-    if found.get("status") not in store.STATUSES:
+    if found.get("status") not in review.STATUSES:
         found.pop("status", None)
-    if found.get("order") not in store.ORDERS:
+    if found.get("order") not in review.ORDERS:
         found.pop("order", None)
     return found
 
@@ -227,7 +223,7 @@ def short_names(paths) -> dict[str, str]:
 
 def _doc_names() -> dict[str, str]:
     if "doc_names" not in g:
-        g.doc_names = short_names(r[0] for r in _db().execute("SELECT path FROM documents ORDER BY path"))
+        g.doc_names = short_names(review.document_paths(_db()))
     return g.doc_names
 
 
@@ -239,7 +235,7 @@ def _seen(value) -> int | None:
     """The item version a form was drawn with (absent: no staleness check, as for scripts)."""
     if value in (None, ""):
         return None
-    number = store.safe_int(value)
+    number = review.safe_int(value)
     if number is None:
         abort(400, "malformed form: seen must be a number")
     return number
@@ -263,7 +259,7 @@ def _register_routes(app: Flask) -> None:
     app.add_url_rule("/place", "place", _place, methods=["POST"])
     app.jinja_env.globals.update(docname=_docname)
 
-    @app.errorhandler(store.DecisionConflict)
+    @app.errorhandler(review.DecisionConflict)
     def _conflict(exc):
         return _error_page(409, str(exc))
 
@@ -328,38 +324,38 @@ def _logout():
 
 
 def _queue():
-    conn, auditor = _db(), session["auditor"]
+    db, auditor = _db(), session["auditor"]
     filters = _filters(request.args)
     status, order = filters.get("status", "todo"), filters.get("order", "document")
     n = _config("AUDITORS_PER_ITEM")
     item = None
     if request.args.get("key"):
-        item = store.get_item(conn, request.args["key"])
-    found, left = store.queue_page(conn, auditor, auditors_per_item=n, filters=filters, status=status, order=order)
+        item = review.get_item(db, request.args["key"])
+    found, left = review.queue_page(db, auditor, auditors_per_item=n, filters=filters, status=status, order=order)
     if item is None:
         item = found[0] if found else None
     context = {}
     if item:
-        context = _item_context(conn, item)
-        context["seen"] = store.item_version(conn, item["item_key"])
-    options = store.filter_options(conn)
+        context = _item_context(db, item)
+        context["seen"] = review.item_version(db, item["item_key"])
+    options = review.filter_options(db)
     names = short_names(d["path"] for d in options["documents"])
     for d in options["documents"]:
         d["name"] = names[d["path"]]
     options["documents"].sort(key=lambda d: (d["name"].casefold(), d["path"]))
     return render_template(
         "queue.html", item=item, filters=filters, status=status, order=order, options=options,
-        left=left, recent=store.decisions_of(conn, auditor, 6), nonce=secrets.token_hex(16), relabel_keys=RELABEL_KEYS,
+        left=left, recent=review.decisions_of(db, auditor, 6), nonce=secrets.token_hex(16), relabel_keys=RELABEL_KEYS,
         auditors_per_item=n, **context,
     )
 
 
-def _item_context(conn, item: dict) -> dict:
+def _item_context(db, item: dict) -> dict:
     """Pieces of the sentence and of the wider page context, to be escaped by the template."""
-    out = {"decisions": store.item_decisions(conn, item["item_key"])}
+    out = {"decisions": review.item_decisions(db, item["item_key"])}
     if item["item_type"] != "mention":
         return out
-    text = store.page_text(conn, item["doc_id"], item["page"]) or ""
+    text = review.page_text(db, item["doc_id"], item["page"]) or ""
     s0, s1 = item["sentence_start"], item["sentence_end"]
     if text[s0:s1] != item["sentence"]:
         s0 = text.find(item["sentence"])
@@ -387,23 +383,23 @@ def _split(sentence: str, needle: str) -> tuple[str, str, str]:
 
 
 def _decide():
-    conn, auditor = _db(), session["auditor"]
-    item = store.get_item(conn, request.form.get("item_key", ""))
+    db, auditor = _db(), session["auditor"]
+    item = review.get_item(db, request.form.get("item_key", ""))
     if item is None:
         abort(404, "this item is no longer in the store (re-scanned?): reload the queue")
     action = request.form.get("action", "")
     decision, _, label = action.partition(":")
     if decision not in ("accept", "reject", "skip", "relabel") or (decision == "relabel") != bool(label):
         abort(400, f"unknown action {action!r}")
-    if label and (label not in store.LABELS or item["item_type"] == "name_match"):
+    if label and (label not in review.LABELS or item["item_type"] == "name_match"):
         abort(400, f"cannot relabel this item as {label!r}")
-    store.record_decision(conn, item, auditor, decision, label or None, nonce=request.form.get("nonce") or None,
+    review.record_decision(db, item, auditor, decision, label or None, nonce=request.form.get("nonce") or None,
                           seen=_seen(request.form.get("seen")), quota=_config("AUDITORS_PER_ITEM"))
     return redirect(_queue_url(_filters(request.form)), code=303)
 
 
 def _undo():
-    undone = store.undo_last(_db(), session["auditor"], nonce=request.form.get("nonce") or None)
+    undone = review.undo_last(_db(), session["auditor"], nonce=request.form.get("nonce") or None)
     filters = _filters(request.form)
     if undone and undone["item_type"] != "added":
         return redirect(_queue_url(filters, key=undone["item_key"]), code=303)
@@ -411,24 +407,24 @@ def _undo():
 
 
 def _registered(doc_id) -> dict:
-    doc = store.document(_db(), doc_id) if store.safe_int(doc_id) is not None else None
+    doc = review.document(_db(), doc_id) if review.safe_int(doc_id) is not None else None
     if doc is None:
         abort(404, "no such document in the store")
     return doc
 
 
 def _page_view(doc_id: int, page: int):
-    conn, doc = _db(), _registered(doc_id)
-    text = store.page_text(conn, doc_id, page)
+    db, doc = _db(), _registered(doc_id)
+    text = review.page_text(db, doc_id, page)
     if text is None:
         abort(404, "no such page in the store")
-    item = store.get_item(conn, request.args.get("key", "")) if request.args.get("key") else None
+    item = review.get_item(db, request.args.get("key", "")) if request.args.get("key") else None
     if item and (item.get("doc_id") != doc_id or item.get("page") != page):
         item = None
     parts, boxes, image_error = (text, "", ""), [], None
     if item and item["item_type"] == "mention" and text[item["start"]:item["end"]] == item["text"]:
         parts = (text[: item["start"]], item["text"], text[item["end"]:])
-    seen = store.item_version(conn, item["item_key"]) if item else None
+    seen = review.item_version(db, item["item_key"]) if item else None
     if doc["format"] == "pdf":
         try:
             if item and item["item_type"] == "mention":
@@ -457,9 +453,9 @@ def _page_png(doc_id: int, page: int):
 
 
 def _add():
-    conn = _db()
+    db = _db()
     doc = _registered(request.form.get("doc_id", ""))
-    text = store.page_text(conn, doc["id"], request.form.get("page", ""))
+    text = review.page_text(db, doc["id"], request.form.get("page", ""))
     if text is None:
         abort(404, "no such page in the store")
     page = int(request.form["page"])
@@ -468,13 +464,13 @@ def _add():
     label = request.form.get("label", "")
     if label not in dict((lab, 1) for _, lab, _ in ADD_LABELS):
         abort(400, f"cannot add a mention labelled {label!r}")
-    store.add_mention(conn, doc, page, start, end, label, session["auditor"], nonce=request.form.get("nonce") or None)
+    review.add_mention(db, doc, page, start, end, label, session["auditor"], nonce=request.form.get("nonce") or None)
     filters = _filters(request.form)
     return redirect(url_for("page_view", doc_id=doc["id"], page=page, added=text[start:end][:80], **filters), code=303)
 
 
 def _int(value) -> int:
-    number = store.safe_int(value)
+    number = review.safe_int(value)
     if number is None:
         abort(400, "expected a number (digits 0-9)")
     return number
@@ -501,25 +497,25 @@ def _align(text: str, start: int, end: int, selected: str) -> tuple[int, int]:
 def _conflicts():
     if not _is_lead(session["auditor"]):
         abort(403, "only a lead auditor can adjudicate")
-    conn = _db()
-    found = store.conflicts(conn)
+    db = _db()
+    found = decisions.conflicts(db)
     for c in found:
-        c["seen"] = store.item_version(conn, c["item_key"])
+        c["seen"] = review.item_version(db, c["item_key"])
     return render_template("conflicts.html", conflicts=found, nonce=secrets.token_hex(16), relabel_keys=RELABEL_KEYS)
 
 
 def _adjudicate():
     if not _is_lead(session["auditor"]):
         abort(403, "only a lead auditor can adjudicate")
-    conn = _db()
-    item = store.get_item(conn, request.form.get("item_key", ""))
+    db = _db()
+    item = review.get_item(db, request.form.get("item_key", ""))
     if item is None:
         abort(404, "this item is no longer in the store")
     label = request.form.get("label", "")
-    allowed = set(store.LABELS) if item["item_type"] != "name_match" else {item.get("label"), store.NAME_REJECTED}
+    allowed = set(review.LABELS) if item["item_type"] != "name_match" else {item.get("label"), review.NAME_REJECTED}
     if label not in allowed:
         abort(400, f"cannot settle this item as {label!r}")
-    store.record_decision(conn, item, session["auditor"], "adjudicate", label, nonce=request.form.get("nonce") or None,
+    review.record_decision(db, item, session["auditor"], "adjudicate", label, nonce=request.form.get("nonce") or None,
                           seen=_seen(request.form.get("seen")))
     return redirect(url_for("conflicts"), code=303)
 
@@ -565,16 +561,16 @@ def _candidates(evidence: str | None, names: dict[str, str]) -> list[dict]:
 def _placements():
     everything = request.args.get("all") == "1"
     names = _footprint_names()
-    docs = store.placements(_db(), everything=everything)
+    docs = placements.placements(_db(), everything=everything)
     for doc in docs:
         doc["candidates"] = _candidates(doc["footprint_evidence"], names)
     return render_template("placements.html", docs=docs,
                            everything=everything, choices=_footprint_choices(), names=_footprint_names(),
-                           nowhere=store.PLACED_NOWHERE, nonce=secrets.token_hex(16))
+                           nowhere=placements.PLACED_NOWHERE, nonce=secrets.token_hex(16))
 
 
 def _place():
-    conn = _db()
+    db = _db()
     doc = _registered(request.form.get("doc_id", ""))
     action = request.form.get("action", "")
     if action == "confirm":
@@ -584,13 +580,13 @@ def _place():
     elif action == "pick":
         code = request.form.get("code", "").strip()
     elif action == "nowhere":
-        code = store.PLACED_NOWHERE
+        code = placements.PLACED_NOWHERE
     else:
         abort(400, f"unknown action {action!r}")
-    if code != store.PLACED_NOWHERE and code not in _footprint_names():
+    if code != placements.PLACED_NOWHERE and code not in _footprint_names():
         abort(400, f"{code!r} is not a footprint of the reference list")
-    full = next((d for d in store.placements(conn, everything=True) if d["id"] == doc["id"]), None)
-    store.record_placement(conn, full or doc, session["auditor"], code, nonce=request.form.get("nonce") or None,
+    full = next((d for d in placements.placements(db, everything=True) if d["id"] == doc["id"]), None)
+    placements.record_placement(db, full or doc, session["auditor"], code, nonce=request.form.get("nonce") or None,
                            seen=_seen(request.form.get("seen")))
     everything = {"all": "1"} if request.form.get("all") == "1" else {}
     return redirect(url_for("placements", **everything) + f"#doc-{doc['id']}", code=303)

@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from svmine.store import annotations as store
+from svmine.store import Store, exchange, review
 
 FORMATS = ("jsonl", "prodigy", "doccano", "labelstudio", "spacy")
 IMPORT_FORMATS = ("jsonl", "prodigy", "doccano")
@@ -35,13 +35,13 @@ LABELLED = ("accept", "reject", "relabel", "add", "adjudicate")
 
 def to_record(row: dict) -> dict:
     """A native JSONL record: the row's columns with ``meta_json`` as an object."""
-    record = {c: row.get(c) for c in store.COLUMNS if c != "meta_json"}
+    record = {c: row.get(c) for c in review.COLUMNS if c != "meta_json"}
     record["meta"] = json.loads(row.get("meta_json") or "{}")
     return record
 
 
 def from_record(record: dict) -> dict:
-    row = {c: record.get(c) for c in store.COLUMNS if c != "meta_json"}
+    row = {c: record.get(c) for c in review.COLUMNS if c != "meta_json"}
     row["meta_json"] = json.dumps(record.get("meta") or {}, sort_keys=True)
     row["undone"] = int(row.get("undone") or 0)
     return row
@@ -75,7 +75,7 @@ def _span(row: dict) -> tuple[str, int, int]:
 
 def _span_label(row: dict) -> tuple[str, bool]:
     """(label shown on the span, accepted?): a rejection keeps the label that was proposed."""
-    if row["label"] in (None, "other", store.NAME_REJECTED):
+    if row["label"] in (None, "other", review.NAME_REJECTED):
         meta = json.loads(row.get("meta_json") or "{}")
         return meta.get("model_label") or "other", False
     return row["label"], True
@@ -91,11 +91,8 @@ def export_annotations(db_path: str | Path, fmt: str, out: str | Path) -> int:
     from svmine.outputs import atomic_path, atomic_write, check_output
 
     check_output(out, [db_path])  # before reading: never the store itself
-    conn = store.open_readonly(db_path)
-    try:
-        rows = store.all_rows(conn)
-    finally:
-        conn.close()
+    with Store.open(db_path, mode="ro") as db:
+        rows = exchange.all_rows(db)
     if fmt == "spacy":
         with atomic_path(out, [db_path]) as tmp:
             return _write_docbin(labelled_rows(rows), tmp)
@@ -172,7 +169,7 @@ def _write_docbin(rows: list[dict], out: Path) -> int:
         doc = nlp.make_doc(sentence)
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
         doc.spans[SPAN_KEY] = [span] if accepted and span is not None else []
-        doc.cats = {name: float(accepted and name == label) for name in store.LABELS}
+        doc.cats = {name: float(accepted and name == label) for name in review.LABELS}
         if not accepted:
             doc.cats["other"] = 1.0  # the proposed label was wrong
         doc.user_data["svmine"] = to_record(row)
@@ -202,11 +199,8 @@ def import_annotations(db_path: str | Path, path: str | Path, fmt: str | None = 
         if not found:
             skipped += 1
         rows.extend(found)
-    conn = store.open_migrated(db_path)
-    try:
-        inserted, duplicate = store.insert_rows(conn, rows)
-    finally:
-        conn.close()
+    with Store.connect(db_path, mode="rw") as db:
+        inserted, duplicate = exchange.insert_rows(db, rows)
     return {"inserted": inserted, "duplicate": duplicate, "skipped": skipped}
 
 
@@ -261,7 +255,7 @@ def _foreign(text: str, start: int, end: int, label: str, decision: str, auditor
         "item_type": "imported", "item_key": f"imported:{digest}", "document_sha256": None, "page": None,
         "start": start, "end": end, "text": text[start:end], "sentence": text, "auditor": auditor,
         "decision": decision, "label": label if decision == "accept" else "other",
-        "created_at": store.utcnow(), "undone": 0, "nonce": None,
+        "created_at": Store.utcnow(review.STAMP), "undone": 0, "nonce": None,
         "meta_json": json.dumps({"model_label": label, "sentence_start": 0, "source": "import"}, sort_keys=True),
     }
     # created_at is left out of the nonce so that importing the same file twice adds nothing.

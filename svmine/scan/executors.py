@@ -28,6 +28,7 @@ from multiprocessing.connection import wait
 from typing import Any, Iterable, Iterator
 
 from svmine.errors import SvmineError
+from svmine.model import DocumentResult
 from svmine.scan.process import limit_threads, process_document
 from svmine.scan.walk import FileTask
 
@@ -35,13 +36,9 @@ POLL_SECONDS = 0.25  # how often the parent checks deadlines and memory while wa
 
 
 def failed_result(task: FileTask, code: str, message: str) -> dict[str, Any]:
-    """A result for a file whose worker never answered (killed, died, lost)."""
-    from svmine.scan.process import _base_result
-
-    result = _base_result(task.path)
-    result.update(sha256=task.sha256, size=task.size, mtime_ns=task.mtime_ns, status="failed",
-                  error_code=code, error_message=f"{task.path}: {message}")
-    return result
+    """A result (as the worker would send it) for a file whose worker never answered (killed, died, lost)."""
+    return DocumentResult.failed(task.path, code, f"{task.path}: {message}", sha256=task.sha256, size=task.size,
+                                 mtime_ns=task.mtime_ns).to_dict()
 
 
 def _dask_task(func, path: str, options: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The per-document work a scan farms out: extract → detect → attribute, as one plain dict.
+"""The per-document work a scan farms out: extract → detect → attribute, into one ``DocumentResult``.
 
 ``process_document`` runs in a worker process (local pool or Dask) and never raises: every
 failure becomes a ``status: "failed"`` result with an error code, so the writer can record it
@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from svmine import __version__
 from svmine.errors import SvmineError
+from svmine.model import Attribution, DocumentResult
 
 # Options a scan passes to every worker, with their defaults. Plain values only (picklable).
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -138,88 +138,60 @@ def _get_manifest(path: str):
     return _MANIFESTS[path]
 
 
-def _base_result(path: str) -> dict[str, Any]:
-    return {
-        "path": path,
-        "sha256": None,
-        "size": None,
-        "mtime_ns": None,
-        "status": "ok",
-        "error_code": None,
-        "error_message": None,
-        "format": None,
-        "page_unit": None,
-        "metadata": {},
-        "warnings": [],
-        "pages": [],
-        "mentions": [],
-        "facts": [],
-        "attribution": None,
-        "name_matches": [],
-        "pattern_hash": None,
-        "model_hash": None,
-        "svmine_version": __version__,
-        "seconds": 0.0,
-    }
-
-
 def process_document(path: str | os.PathLike[str], options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Extract, detect and attribute one file; returns the document result dict (never raises)."""
+    """Extract, detect and attribute one file; returns the ``DocumentResult`` as a dict (never raises).
+
+    A dict because this is the process boundary: the result travels from the worker to the parent."""
     started = time.perf_counter()
     path = os.path.abspath(os.fspath(path))
     opts = resolve_options(options)
-    result = _base_result(path)
+    result = DocumentResult(path)
     try:
         stat = os.stat(path)
-        result["size"], result["mtime_ns"] = stat.st_size, stat.st_mtime_ns
+        result.size, result.mtime_ns = stat.st_size, stat.st_mtime_ns
         detector = get_detector(opts)
-        result.update(detector.fingerprint())
+        fp = detector.fingerprint()
+        result.pattern_hash, result.model_hash = fp["pattern_hash"], fp["model_hash"]
         _run_pipeline(path, opts, detector, result)
     except SvmineError as exc:
-        _fail(result, exc.code, str(exc))
+        result.fail(exc.code, str(exc))
     except OSError as exc:  # vanished or unreadable between planning and processing
-        _fail(result, "unreadable", f"{path}: cannot read ({exc.strerror or exc})")
+        result.fail("unreadable", f"{path}: cannot read ({exc.strerror or exc})")
     except MemoryError:
-        _fail(result, "memory_error", f"{path}: ran out of memory")
+        result.fail("memory_error", f"{path}: ran out of memory")
     except Exception as exc:  # noqa: BLE001 - a batch records any failure and goes on
-        _fail(result, "internal_error", f"{path}: {type(exc).__name__}: {exc}")
-    if result["sha256"] is None:
-        result["sha256"] = _hash_or_none(path)
-    if result["status"] == "failed" and opts["manifest"]:
-        result["attribution"] = _manifest_only(path, result["sha256"], opts)
-    result["seconds"] = round(time.perf_counter() - started, 4)
-    return result
+        result.fail("internal_error", f"{path}: {type(exc).__name__}: {exc}")
+    if result.sha256 is None:
+        result.sha256 = _hash_or_none(path)
+    if not result.ok and opts["manifest"]:
+        result.attribute(_manifest_only(path, result.sha256, opts), keep_names=False)
+    result.seconds = round(time.perf_counter() - started, 4)
+    return result.to_dict()
 
 
-def _run_pipeline(path: str, opts: dict[str, Any], detector, result: dict[str, Any]) -> None:
+def _run_pipeline(path: str, opts: dict[str, Any], detector, result: DocumentResult) -> None:
     from svmine.extract import extract_document
 
     doc = extract_document(path, engine=opts["engine"], ocr=opts["ocr"], max_pages=opts["max_pages"], timeout=opts["timeout"])
-    result["sha256"] = doc.sha256
-    result.update(
-        format=doc.format,
-        page_unit=doc.page_unit,
-        metadata=dict(doc.metadata),
-        warnings=list(doc.warnings),
-        pages=[p.to_dict() for p in doc.pages],
-    )
+    result.sha256 = doc.sha256
+    result.format, result.page_unit = doc.format, doc.page_unit
+    result.metadata, result.warnings = dict(doc.metadata), list(doc.warnings)
+    result.pages = [p.to_dict() for p in doc.pages]
     found = detector.detect(doc)
-    result["mentions"] = [m.to_dict() for m in found.mentions]
-    result["facts"] = [f.to_dict() for f in found.facts]
-    result["attribution"], result["name_matches"] = _attribute(doc, opts)
+    result.mentions = [m.to_dict() for m in found.mentions]
+    result.facts = [f.to_dict() for f in found.facts]
+    result.attribute(_attribute(doc, opts))
 
 
-def _attribute(doc, opts: dict[str, Any]) -> tuple[dict | None, list[dict]]:
+def _attribute(doc, opts: dict[str, Any]) -> Attribution:
     """The document's footprint: the manifest's entry when it names the file, else from its text."""
     from svmine.footprints.attribution import attribute_document
 
     manifest = _get_manifest(opts["manifest"]) if opts.get("manifest") else None
-    attribution = attribute_document(doc, manifest=manifest).to_dict()
-    matches = attribution.pop("name_matches", None) or []
-    return attribution, [dict(m) for m in matches]
+    return attribute_document(doc, manifest=manifest)
 
 
-def _manifest_only(path: str, sha256: str | None, opts: dict[str, Any]) -> dict | None:
+def _manifest_only(path: str, sha256: str | None, opts: dict[str, Any]) -> Attribution | None:
     """A failed document still belongs to the footprint its manifest entry names."""
     from svmine.footprints.attribution import attribute_document
     from svmine.model import Document
@@ -229,11 +201,7 @@ def _manifest_only(path: str, sha256: str | None, opts: dict[str, Any]) -> dict 
                                  manifest=_get_manifest(opts["manifest"]))
     except Exception:  # noqa: BLE001 - the failure already recorded matters more
         return None
-    if att.source != "manifest":
-        return None
-    placed = att.to_dict()
-    placed.pop("name_matches", None)
-    return placed
+    return att if att.source == "manifest" else None
 
 
 def prepare(options: dict[str, Any], formats: set[str] | None = None) -> dict[str, str]:
@@ -269,11 +237,6 @@ def _warm_up(opts: dict[str, Any], formats: set[str] | None = None) -> None:
     text = "West Yorkshire: the voluntary sector adds social value to local services."
     get_detector(opts).detect_text(text)
     attribute_document(Document(path="<warm-up>", sha256="0" * 64, format="text", pages=[Page(1, text)]))
-
-
-def _fail(result: dict[str, Any], code: str, message: str) -> None:
-    result.update(status="failed", error_code=code, error_message=message.splitlines()[0] if message else code,
-                  pages=[], mentions=[], facts=[], attribution=None, name_matches=[])
 
 
 def _hash_or_none(path: str) -> str | None:

@@ -28,14 +28,14 @@ from typing import Any, Callable, Iterable
 
 from svmine import __version__
 from svmine.scan.executors import DaskExecutor, LocalExecutor
-from svmine.scan.process import prepare, quick_fingerprint, resolve_options
+from svmine.model import DocumentResult
+from svmine.scan.options import ScanOptions
+from svmine.scan.process import prepare, quick_fingerprint
 from svmine.scan.summary import ScanSummary
 from svmine.scan.walk import FileTask, iter_files, plan_scan
 from svmine.store import Store
 from svmine.store import queries
 from svmine.store.db import RUN_INTERRUPTED
-
-EXECUTORS = ("local", "dask")
 
 
 class ScanInterrupted(KeyboardInterrupt):
@@ -79,7 +79,7 @@ class ScanProgress:
     done: int = 0
     summary: ScanSummary | None = None
     path: str | None = None
-    result: dict | None = None
+    result: DocumentResult | None = None
 
 
 def scan(
@@ -103,31 +103,31 @@ def scan(
     """Scan files and folders into the store at ``db_path``; see the module docstring.
 
     ``worker_options`` are those of ``process_document`` (engine, ocr, max_pages, patterns_dir,
-    model_path, use_classifier, manifest).
+    model_path, use_classifier, manifest). All options travel on as one ``ScanOptions``.
     """
-    if executor not in EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r} (choose from {', '.join(EXECUTORS)})")
+    options = ScanOptions.build(
+        worker_options, workers=workers, executor=executor, scheduler=scheduler, include=include, exclude=exclude,
+        recursive=recursive, timeout=timeout, max_memory_mb=max_memory_mb, max_tasks_per_child=max_tasks_per_child,
+        force=force, retry_failed=retry_failed)
+    return _scan(paths, db_path, options, progress)
+
+
+def _scan(paths, db_path, options: ScanOptions, progress) -> ScanSummary:
     started = time.perf_counter()
-    # The local pool kills a worker past the limit itself; extraction's own time limit (a child
-    # process per worker) is needed only where nothing else can stop a task: on Dask.
-    options = resolve_options({**worker_options, "timeout": timeout if executor == "dask" else None})
-    fp = quick_fingerprint(options)
+    fp = quick_fingerprint(options.worker)
     summary = ScanSummary()
     with Store.open(db_path) as store, _signals_interrupt():
         before = _count_interrupted(store)
-        record = _run_record(options, workers, executor, include, exclude, force, timeout, max_memory_mb)
-        record["retry_failed"] = retry_failed
-        summary.run_id = run_id = store.start_run(fp, record)
+        summary.run_id = run_id = store.start_run(fp, options.run_record())
         summary.interrupted_runs = _count_interrupted(store) - before
         try:
-            limits = {"timeout": timeout, "max_memory_mb": max_memory_mb}
-            tasks = _plan(store, paths, include, exclude, recursive, fp, force, retry_failed, limits, summary, run_id)
+            tasks = _plan(store, paths, options, fp, summary, run_id)
             store.record_run_counts(run_id, summary.counts())
             if tasks:
                 # Built here, before workers fork, so a broken pattern file or model stops the run
                 # at once, and forked local workers start with the detector already built.
-                prepare(options, formats=_formats(tasks))
-            pool = _executor(executor, options, workers, scheduler, timeout, max_memory_mb, max_tasks_per_child)
+                prepare(options.worker, formats=_formats(tasks))
+            pool = _executor(options)
             try:
                 _drain(store, pool, tasks, fp, run_id, summary, progress)
             finally:
@@ -141,13 +141,14 @@ def scan(
     return summary
 
 
-def _plan(store, paths, include, exclude, recursive, fp, force, retry_failed, limits, summary, run_id) -> list[FileTask]:
+def _plan(store: Store, paths, options: ScanOptions, fp: dict, summary: ScanSummary, run_id: int) -> list[FileTask]:
     own = {str(Path(store.path).resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
     special: list[tuple[Path, str]] = []
-    files = (f for f in iter_files(paths, include=include, exclude=exclude, recursive=recursive, skipped=special)
+    files = (f for f in iter_files(paths, include=options.include, exclude=options.exclude,
+                                   recursive=options.recursive, skipped=special)
              if str(Path(f).resolve()) not in own)  # a store kept inside the scanned folder is not a document
-    plan = plan_scan(files, queries.known_paths(store), queries.document_states(store), fp, __version__, force,
-                     retry_failed=retry_failed, limits=limits)
+    plan = plan_scan(files, queries.known_paths(store), queries.document_states(store), fp, __version__,
+                     options.force, retry_failed=options.retry_failed, limits=options.limits)
     store.record_paths(plan.new_paths, run_id)
     store.prune_replaced()
     summary.files = plan.files_seen
@@ -161,11 +162,12 @@ def _plan(store, paths, include, exclude, recursive, fp, force, retry_failed, li
     return sorted(plan.tasks, key=lambda task: task.size, reverse=True)
 
 
-def _executor(kind, options, workers, scheduler, timeout, max_memory_mb, max_tasks_per_child):
-    if kind == "dask":
-        return DaskExecutor(options, workers=workers, scheduler=scheduler, max_memory_mb=max_memory_mb)
-    return LocalExecutor(options, workers=workers, timeout=timeout, max_memory_mb=max_memory_mb,
-                         max_tasks_per_child=max_tasks_per_child)
+def _executor(options: ScanOptions):
+    if options.executor == "dask":
+        return DaskExecutor(options.worker, workers=options.workers, scheduler=options.scheduler,
+                            max_memory_mb=options.max_memory_mb)
+    return LocalExecutor(options.worker, workers=options.workers, timeout=options.timeout,
+                         max_memory_mb=options.max_memory_mb, max_tasks_per_child=options.max_tasks_per_child)
 
 
 def _formats(tasks: list[FileTask]) -> set[str]:
@@ -176,30 +178,22 @@ def _formats(tasks: list[FileTask]) -> set[str]:
 def _drain(store, pool, tasks, fp, run_id, summary, progress) -> None:
     if progress:
         progress(ScanProgress(total=len(tasks), summary=summary))
-    for done, (task, result) in enumerate(pool.run(tasks), start=1):
-        _complete(result, task, fp)
+    for done, (task, sent) in enumerate(pool.run(tasks), start=1):
+        result = DocumentResult.from_dict(sent)
+        result.fill_missing(task.sha256, task.size, task.mtime_ns, fp)
         _save(store, result, run_id)
         summary.add_result(result)
         if progress:
             progress(ScanProgress(total=len(tasks), done=done, summary=summary, path=task.path, result=result))
 
 
-def _complete(result: dict, task: FileTask, fp: dict) -> None:
-    """Fill what a worker could not know (a file it could not even hash, a detector that failed)."""
-    for key, value in (("sha256", task.sha256), ("size", task.size), ("mtime_ns", task.mtime_ns)):
-        if result.get(key) is None:
-            result[key] = value
-    for key in ("pattern_hash", "model_hash"):
-        if not result.get(key):
-            result[key] = fp[key]
-
-
-def _save(store: Store, result: dict, run_id: int) -> None:
+def _save(store: Store, result: DocumentResult, run_id: int) -> None:
     try:
         store.save_result(result, run_id)
     except UnicodeEncodeError:
         # A lone surrogate from a damaged text layer cannot be stored as UTF-8: keep the rest.
-        store.save_result({k: v if k == "path" else _scrub(v) for k, v in result.items()}, run_id)
+        scrubbed = {k: v if k == "path" else _scrub(v) for k, v in result.to_dict().items()}
+        store.save_result(DocumentResult.from_dict(scrubbed), run_id)
 
 
 def _scrub(value: Any) -> Any:
@@ -214,8 +208,3 @@ def _scrub(value: Any) -> Any:
 
 def _count_interrupted(store: Store) -> int:
     return len(queries.list_runs(store, status=RUN_INTERRUPTED))
-
-
-def _run_record(options, workers, executor, include, exclude, force, timeout, max_memory_mb) -> dict[str, Any]:
-    return {**options, "workers": workers or os.cpu_count(), "executor": executor, "timeout": timeout,
-            "max_memory_mb": max_memory_mb, "include": list(include), "exclude": list(exclude), "force": force}

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from svmine.extract.files import display_path
+from svmine.model import DocumentResult
 
 # Failures whose cure is a larger limit: the hint says which option to raise.
 RETRY_HINTS = {
@@ -47,13 +48,12 @@ class ScanSummary:
         skipped = self.skipped + self.duplicates + len(self.failed_before) + len(self.special)
         return {"processed": self.processed, "skipped": skipped, "failed": self.failed_count, "mentions": self.mentions}
 
-    def add_result(self, result: dict) -> None:
+    def add_result(self, result: DocumentResult) -> None:
         self.processed += 1
-        self.pages += len(result.get("pages") or [])
-        self.mentions += len(result.get("mentions") or [])
-        if result.get("status") != "ok":
-            self.failed.append((result.get("path", ""), result.get("error_code") or "error",
-                                result.get("error_message") or ""))
+        self.pages += len(result.pages)
+        self.mentions += len(result.mentions)
+        if not result.ok:
+            self.failed.append((result.path, result.error_code or "error", result.error_message or ""))
 
     def lines(self) -> list[str]:
         """The human summary printed at the end of ``svmine scan``."""

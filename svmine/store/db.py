@@ -6,9 +6,7 @@ Design decisions
 - The connection runs in autocommit mode (``isolation_level=None``) and every write opens its
   own ``BEGIN IMMEDIATE`` ... ``COMMIT``, so the unit of durability is explicit: one migration,
   or one document's whole result. Nothing is ever half-written, even under ``kill -9``.
-- Migrations are the ``migrations/NNNN_name.sql`` files, applied in numeric order; each runs
-  statement by statement inside one transaction together with its ``schema_migrations`` row
-  (``executescript`` would commit behind our back, so it is not used).
+- Migrations: ``svmine.store.schema`` (``Store.open`` applies the missing ones).
 - A document is keyed by content (sha256); re-saving the same content updates the row in place
   (its id stays stable) and rebuilds its pages, mentions, facts and name matches.
 """
@@ -17,28 +15,30 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import sqlite3
 import stat
+import time
 from datetime import datetime, timezone
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
 from svmine import __version__
 from svmine.errors import StoreError
 from svmine.extract.files import display_path
-
-MIGRATION_NAME = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
+from svmine.model import Attribution, DocumentResult, NameMatch
+from svmine.store import schema
 
 RUN_RUNNING = "running"
 RUN_FINISHED = "finished"
 RUN_INTERRUPTED = "interrupted"
 
 
-def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def utcnow(timespec: str = "seconds") -> str:
+    """The store's one clock: UTC in ISO 8601. Runs and documents are stamped to the second;
+    annotations to the microsecond (``"microseconds"``), which orders a burst of decisions."""
+    return datetime.now(timezone.utc).isoformat(timespec=timespec)
 
 
 def _package_version(name: str) -> str | None:
@@ -46,38 +46,6 @@ def _package_version(name: str) -> str | None:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
-
-
-def list_migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) for every migration file shipped in the package, in order."""
-    found = []
-    for entry in resources.files("svmine.store").joinpath("migrations").iterdir():
-        match = MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [v for v, _, _ in found]
-    if len(versions) != len(set(versions)):
-        raise StoreError(f"two migration files share a number: {sorted(versions)}")
-    return found
-
-
-def split_statements(sql: str) -> list[str]:
-    """Split a script into complete statements (SQLite's own tokenizer decides where one ends)."""
-    statements, buffer = [], ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip() and not _only_comments(buffer):
-        raise StoreError(f"incomplete SQL statement at end of migration: {buffer.strip()[:60]}")
-    return statements
-
-
-def _only_comments(text: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
 
 
 OPEN_MODES = ("ro", "rw", "create")
@@ -162,12 +130,8 @@ def _table_list(tables: list[str]) -> str:
     return ", ".join(tables[:6]) + (f" and {len(tables) - 6} more" if len(tables) > 6 else "")
 
 
-def newest_known_version() -> int:
-    return max((v for v, _, _ in list_migrations()), default=0)
-
-
 def _check_not_newer(state: FileState, path: Path) -> None:
-    known = newest_known_version()
+    known = schema.newest_known_version()
     if state.version > known:
         raise StoreError(f"written by a newer svmine (schema version {state.version}; this svmine knows up to"
                          f" {known}): upgrade svmine to open it", str(path))
@@ -182,19 +146,22 @@ def _check_readable(state: FileState, path: Path) -> None:
     if state.kind != "svmine":
         raise StoreError(state.refusal(), str(path))
     _check_not_newer(state, path)
-    missing = sorted({v for v, _, _ in list_migrations()} - set(state.versions))
+    missing = sorted({v for v, _, _ in schema.list_migrations()} - set(state.versions))
     if missing:
         raise StoreError(f"written by an older svmine (schema version {state.version}, this svmine needs"
-                         f" {newest_known_version()}); read-only commands do not upgrade a store: run"
+                         f" {schema.newest_known_version()}); read-only commands do not upgrade a store: run"
                          " `svmine scan` with this --db once to upgrade it", str(path))
 
 
 class Store:
     """One SQLite file holding documents, pages, mentions, facts, runs and annotations."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path, write_attempts: int = 1):
         self.conn = conn
         self.path = path
+        self.write_attempts = write_attempts  # BEGIN IMMEDIATE tries while another writer holds the lock
+
+    utcnow = staticmethod(utcnow)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -267,6 +234,22 @@ class Store:
             raise StoreError(f"cannot read the store ({exc})", str(path)) from exc
         return cls(conn, path)
 
+    @classmethod
+    def connect(cls, path: str | os.PathLike[str], mode: str | None = None) -> "Store":
+        """A store on a short-lived connection for one request or command of the review app:
+        WAL, a long busy timeout, usable from the server's threads, and writes retried while
+        another writer holds the lock (many auditors write at once).
+
+        With ``mode`` the file is first checked (and, for ``"rw"``, brought up to date) by
+        ``open``; without, the caller has done so once at start-up."""
+        if mode is not None:
+            cls.open(path, mode=mode).close()
+        conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        return cls(conn, Path(path), write_attempts=8)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -280,41 +263,15 @@ class Store:
 
     def migrate(self) -> list[int]:
         """Apply the migrations not yet recorded; returns the versions applied now."""
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        applied = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
-        applied_now = []
-        for version, name, sql in list_migrations():
-            # Only a missing migration takes the write lock (readers open the store while a scan writes).
-            if version not in applied and self._apply(version, name, sql):
-                applied_now.append(version)
-        return applied_now
-
-    def _apply(self, version: int, name: str, sql: str) -> bool:
-        with self.transaction():
-            # Checked inside the write lock: two processes opening a new file apply it once.
-            done = self.conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,))
-            if done.fetchone():
-                return False
-            for statement in split_statements(sql):
-                try:
-                    self.conn.execute(statement)
-                except sqlite3.Error as exc:
-                    raise StoreError(f"migration {version:04d}_{name} failed ({exc})", str(self.path)) from exc
-            self.conn.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (version, name, utcnow()),
-            )
-        return True
+        return schema.migrate(self)
 
     def schema_version(self) -> int:
         row = self.conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
         return row[0] or 0
 
     def transaction(self) -> "_Transaction":
-        return _Transaction(self.conn)
+        """``with store.transaction():`` one unit of durability (see the module docstring)."""
+        return _Transaction(self.conn, self.write_attempts)
 
     # -- runs ----------------------------------------------------------------------------------
 
@@ -391,57 +348,55 @@ class Store:
 
     # -- documents -----------------------------------------------------------------------------
 
-    def save_result(self, result: dict, run_id: int | None = None) -> int:
-        """Write one document's whole result in one transaction; returns the document id."""
-        if not result.get("sha256"):
-            raise StoreError("result has no sha256: cannot be stored", result.get("path"))
+    def save_result(self, result: DocumentResult | dict, run_id: int | None = None) -> int:
+        """Write one document's whole result in one transaction; returns the document id.
+
+        A plain dict (a result read back from a worker, tests' fixtures) is taken as its
+        ``DocumentResult.to_dict()`` form."""
+        if not isinstance(result, DocumentResult):
+            result = DocumentResult.from_dict(result)
+        if not result.sha256:
+            raise StoreError("result has no sha256: cannot be stored", result.path)
         with self.transaction():
             doc_id = self._upsert_document(result, run_id)
             for table in ("pages", "mentions", "policy_facts", "name_matches"):
                 self.conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
-            self._insert_pages(doc_id, result.get("pages") or [])
-            self._insert_mentions(doc_id, result.get("mentions") or [])
-            self._insert_facts(doc_id, result.get("facts") or [])
-            self._insert_name_matches(doc_id, result.get("name_matches") or [])
+            self._insert_pages(doc_id, result.pages)
+            self._insert_mentions(doc_id, result.mentions)
+            self._insert_facts(doc_id, result.facts)
+            self._insert_name_matches(doc_id, result.name_matches)
             self._record_path(result, run_id)
             if run_id is not None:  # counts stay true even if the scan is killed before finish_run
                 self.conn.execute(
                     "UPDATE runs SET processed = processed + 1, failed = failed + ?, mentions = mentions + ?"
                     " WHERE id = ?",
-                    (int(result.get("status") != "ok"), len(result.get("mentions") or []), run_id),
+                    (int(not result.ok), len(result.mentions), run_id),
                 )
         return doc_id
 
-    def _upsert_document(self, r: dict, run_id: int | None) -> int:
-        meta = r.get("metadata") or {}
-        att = r.get("attribution") or {}
+    def _upsert_document(self, r: DocumentResult, run_id: int | None) -> int:
+        meta = r.metadata or {}
         values = {
-            "sha256": r["sha256"],
-            "path": display_path(str(r.get("path", ""))),
-            "size": r.get("size"),
-            "format": r.get("format"),
-            "page_unit": r.get("page_unit"),
-            "page_count": len(r.get("pages") or []) if r.get("status") == "ok" else None,
+            "sha256": r.sha256,
+            "path": display_path(str(r.path or "")),
+            "size": r.size,
+            "format": r.format,
+            "page_unit": r.page_unit,
+            "page_count": len(r.pages) if r.ok else None,
             "title": _text_or_none(meta.get("title")),
             "author": _text_or_none(meta.get("author")),
             "metadata_json": json.dumps(meta, sort_keys=True, default=str),
-            "warnings_json": json.dumps(list(r.get("warnings") or [])),
-            "status": r.get("status") or "failed",
-            "error_code": r.get("error_code"),
-            "error_message": _text_or_none(r.get("error_message")),
-            "footprint_code": att.get("code"),
-            "footprint_name": att.get("name"),
-            "footprint_source": att.get("source"),
-            "footprint_score": att.get("score"),
-            "footprint_status": att.get("status"),
-            "footprint_evidence": _evidence_text(att.get("evidence")),
-            "ccg_code": att.get("ccg_code"),
-            "pattern_hash": r.get("pattern_hash"),
-            "model_hash": r.get("model_hash"),
-            "svmine_version": r.get("svmine_version") or __version__,
+            "warnings_json": json.dumps(list(r.warnings or [])),
+            "status": r.status or "failed",
+            "error_code": r.error_code,
+            "error_message": _text_or_none(r.error_message),
+            **_footprint_columns(r.attribution),
+            "pattern_hash": r.pattern_hash,
+            "model_hash": r.model_hash,
+            "svmine_version": r.svmine_version or __version__,
             "run_id": run_id,
             "processed_at": utcnow(),
-            "seconds": r.get("seconds"),
+            "seconds": r.seconds,
         }
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
@@ -519,31 +474,21 @@ class Store:
             ],
         )
 
-    def _insert_name_matches(self, doc_id: int, matches: list[dict]) -> None:
+    def _insert_name_matches(self, doc_id: int, matches: list[NameMatch]) -> None:
         self.conn.executemany(
             "INSERT INTO name_matches (document_id, kind, query, candidate_code, candidate_name, score,"
             " runner_up_code, runner_up_name, margin, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    doc_id,
-                    m.get("kind") or "stp",
-                    m.get("query") or "",
-                    m.get("candidate_code"),
-                    m.get("candidate_name"),
-                    m.get("score"),
-                    m.get("runner_up_code"),
-                    m.get("runner_up_name"),
-                    m.get("margin"),
-                    m.get("status") or "no_match",
-                )
+                (doc_id, m.kind or "stp", m.query or "", m.candidate_code, m.candidate_name, m.score,
+                 m.runner_up_code, m.runner_up_name, m.margin, m.status or "no_match")
                 for m in matches
             ],
         )
 
-    def _record_path(self, r: dict, run_id: int | None) -> None:
-        if r.get("size") is None or r.get("mtime_ns") is None:
+    def _record_path(self, r: DocumentResult, run_id: int | None) -> None:
+        if r.size is None or r.mtime_ns is None:
             return
-        self.record_paths([(str(r["path"]), r["sha256"], int(r["size"]), int(r["mtime_ns"]))], run_id)
+        self.record_paths([(str(r.path), r.sha256, int(r.size), int(r.mtime_ns))], run_id)
 
     def prune_replaced(self) -> int:
         """Delete documents whose content was replaced at its path and is found nowhere else.
@@ -576,13 +521,22 @@ class Store:
 
 
 class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on any exception)."""
+    """``BEGIN IMMEDIATE`` (tried ``attempts`` times while the database is locked) ... ``COMMIT``,
+    or ``ROLLBACK`` on any exception."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, attempts: int = 1):
         self.conn = conn
+        self.attempts = attempts
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        for attempt in range(self.attempts):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == self.attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         return self.conn
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
@@ -638,6 +592,15 @@ def _path_key(path: str) -> str | bytes:
         return path
     except UnicodeEncodeError:
         return os.fsencode(path)
+
+
+def _footprint_columns(att: Attribution | None) -> dict[str, Any]:
+    if att is None:
+        return dict.fromkeys(("footprint_code", "footprint_name", "footprint_source", "footprint_score",
+                              "footprint_status", "footprint_evidence", "ccg_code"))
+    return {"footprint_code": att.code, "footprint_name": att.name, "footprint_source": att.source,
+            "footprint_score": att.score, "footprint_status": att.status,
+            "footprint_evidence": _evidence_text(att.evidence), "ccg_code": att.ccg_code}
 
 
 def _evidence_text(evidence: Any) -> str | None:

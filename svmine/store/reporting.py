@@ -1,6 +1,6 @@
 """Read-only queries behind ``svmine table`` and ``svmine report``.
 
-Every function takes the store's ``sqlite3.Connection`` and returns plain dicts, so the table and
+Every function takes the store's ``Store`` and returns plain dicts, so the table and
 report code (``svmine.tables``, ``svmine.report``) never writes SQL. Rows come back in a stable
 order (document path, page, offset) so that renderers and golden files are deterministic.
 """
@@ -11,7 +11,8 @@ import json
 import sqlite3
 from typing import Any
 
-from svmine.store.annotations import with_settled_placements
+from svmine.store.db import Store
+from svmine.store.placements import with_settled_placements
 
 
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -19,10 +20,10 @@ def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def documents(store: Store) -> list[dict[str, Any]]:
     """Every stored document with its attribution, page and mention counts; a placement settled
     by auditors in ``svmine review`` replaces the attribution (status ``settled``, source ``review``)."""
-    cur = conn.execute(
+    cur = store.conn.execute(
         """
         SELECT d.id, d.sha256, d.path, d.format, d.page_unit, d.page_count, d.title, d.status,
                d.error_code, d.error_message, d.footprint_code, d.footprint_source,
@@ -32,19 +33,19 @@ def documents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         ORDER BY d.path, d.sha256
         """
     )
-    return with_settled_placements(conn, _dicts(cur))
+    return with_settled_placements(store, _dicts(cur))
 
 
-def document_paths(conn: sqlite3.Connection) -> dict[str, list[str]]:
+def document_paths(store: Store) -> dict[str, list[str]]:
     """sha256 -> every path the content was seen at (a manifest may name any of them)."""
-    cur = conn.execute("SELECT sha256, path FROM document_paths ORDER BY path")
+    cur = store.conn.execute("SELECT sha256, path FROM document_paths ORDER BY path")
     seen: dict[str, list[str]] = {}
     for sha, path in cur.fetchall():
         seen.setdefault(sha, []).append(path)
     return seen
 
 
-def mentions(conn: sqlite3.Connection, category: str | None = None) -> list[dict[str, Any]]:
+def mentions(store: Store, category: str | None = None) -> list[dict[str, Any]]:
     """Mentions (optionally of one category) with their document's id, path and sha256."""
     sql = """
         SELECT m.id, m.document_id, d.path AS document, d.sha256, m.page, m.category, m.kind,
@@ -55,9 +56,9 @@ def mentions(conn: sqlite3.Connection, category: str | None = None) -> list[dict
         ORDER BY d.path, m.page, m.start, m.id
     """
     if category:
-        cur = conn.execute(sql.format(where="WHERE m.category = ?"), (category,))
+        cur = store.conn.execute(sql.format(where="WHERE m.category = ?"), (category,))
     else:
-        cur = conn.execute(sql.format(where=""))
+        cur = store.conn.execute(sql.format(where=""))
     rows = _dicts(cur)
     for row in rows:
         row["flags"] = [f for f in (row.pop("context_flags") or "").split(",") if f]
@@ -65,9 +66,9 @@ def mentions(conn: sqlite3.Connection, category: str | None = None) -> list[dict
     return rows
 
 
-def facts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def facts(store: Store) -> list[dict[str, Any]]:
     """Policy facts (weightings, pass/fail, thresholds) with their document's path."""
-    cur = conn.execute(
+    cur = store.conn.execute(
         """
         SELECT f.id, f.document_id, d.path AS document, f.page, f.kind, f.value, f.unit, f.basis,
                f.text, f.start, f."end"
@@ -78,7 +79,7 @@ def facts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return _dicts(cur)
 
 
-def settled_mention_labels(conn: sqlite3.Connection) -> dict[tuple[str, int, int, int, str], str]:
+def settled_mention_labels(store: Store) -> dict[tuple[str, int, int, int, str], str]:
     """(sha256, page, start, end, category) -> the label review settled a mention on.
 
     Settled: the latest adjudication (not undone), or else the one label every auditor's latest
@@ -87,7 +88,7 @@ def settled_mention_labels(conn: sqlite3.Connection) -> dict[tuple[str, int, int
     ``social_value_explicit``) or "this is implicit after all" outranks the classifier; rejections
     are read by :func:`rejected_mention_keys`.
     """
-    cur = conn.execute(
+    cur = store.conn.execute(
         """
         WITH live AS (
             SELECT * FROM annotations WHERE item_type = 'mention' AND undone = 0),
@@ -113,7 +114,7 @@ def settled_mention_labels(conn: sqlite3.Connection) -> dict[tuple[str, int, int
 
 
 def page_windows(
-    conn: sqlite3.Connection, document_id: int, spans: list[tuple[int, int, int]], width: int = 160
+    store: Store, document_id: int, spans: list[tuple[int, int, int]], width: int = 160
 ) -> dict[tuple[int, int, int], tuple[str, str, str]]:
     """For (page, start, end) spans of one document: (text before, the span, text after) on its page.
 
@@ -122,7 +123,7 @@ def page_windows(
     out: dict[tuple[int, int, int], tuple[str, str, str]] = {}
     for page, start, end in spans:
         lead = max(start - width, 0)
-        row = conn.execute(
+        row = store.conn.execute(
             "SELECT substr(text, ?, ?), substr(text, ?, ?), substr(text, ?, ?) FROM pages"
             " WHERE document_id = ? AND number = ?",
             (lead + 1, start - lead, start + 1, max(end - start, 0), end + 1, width, document_id, page),
@@ -132,7 +133,7 @@ def page_windows(
     return out
 
 
-def rejected_mention_keys(conn: sqlite3.Connection) -> set[tuple[str, int, int, int, str]]:
+def rejected_mention_keys(store: Store) -> set[tuple[str, int, int, int, str]]:
     """(sha256, page, start, end, category) of mentions auditors rejected in ``svmine review``.
 
     Follows the review stage's reading of its annotations: an adjudication (latest, not undone)
@@ -140,7 +141,7 @@ def rejected_mention_keys(conn: sqlite3.Connection) -> set[tuple[str, int, int, 
     only when every auditor who decided it says "not this" (reject, or relabel to ``other``).
     The tables leave such mentions out: a person's "this is not social value" outranks the machine.
     """
-    cur = conn.execute(
+    cur = store.conn.execute(
         """
         WITH live AS (
             SELECT * FROM annotations WHERE item_type = 'mention' AND undone = 0),

@@ -12,12 +12,11 @@ rows, counted beside the verdicts, never as verdicts of their own.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from svmine.store import reporting
+from svmine.store import Store, reporting
 from svmine.tables import evidence as ev
 from svmine.tables.footprints import REGION_ORDER, Ccg, Footprint, load_footprints
 from svmine.tables.names import short_names
@@ -119,7 +118,10 @@ def format_fact(fact: dict[str, Any]) -> str:
 
 @dataclass
 class PlacedDocument:
-    """A stored document, where it was placed, and its counted mentions and facts."""
+    """A stored document, where it was placed, and its counted mentions and facts.
+
+    ``all_mentions`` holds every mention (counted or not, with the auditors' review applied):
+    the report lists them all, from the same load as the table."""
 
     row: dict[str, Any]
     code: str | None
@@ -128,24 +130,24 @@ class PlacedDocument:
     mentions: list[dict[str, Any]]
     facts: list[dict[str, Any]]
     name: str = ""  # the path as shown: file name or shortest unique suffix
+    all_mentions: list[dict[str, Any]] = field(default_factory=list)
 
 
-def load_documents(conn: sqlite3.Connection, manifest: Manifest | None, min_probability: float) -> list[PlacedDocument]:
+def load_documents(store: Store, manifest: Manifest | None, min_probability: float) -> list[PlacedDocument]:
     """Every stored document with its placement, counted mentions and facts."""
-    rejected = reporting.rejected_mention_keys(conn)
-    settled = reporting.settled_mention_labels(conn)
-    by_doc: dict[int, list] = defaultdict(list)
-    for m in reporting.mentions(conn):
+    rejected = reporting.rejected_mention_keys(store)
+    settled = reporting.settled_mention_labels(store)
+    every: dict[int, list] = defaultdict(list)
+    for m in reporting.mentions(store):
         key = (m["sha256"], m["page"], m["start"], m["end"], m["category"])
         m["rejected"] = key in rejected
         ev.apply_review(m, settled.get(key))
-        if ev.counts(m, min_probability):
-            by_doc[m["document_id"]].append(m)
+        every[m["document_id"]].append(m)
     facts: dict[int, list] = defaultdict(list)
-    for f in reporting.facts(conn):
+    for f in reporting.facts(store):
         facts[f["document_id"]].append(f)
-    seen = reporting.document_paths(conn)
-    stored = reporting.documents(conn)
+    seen = reporting.document_paths(store)
+    stored = reporting.documents(store)
     names = short_names(d["path"] for d in stored)
     docs = []
     for d in stored:
@@ -157,8 +159,9 @@ def load_documents(conn: sqlite3.Connection, manifest: Manifest | None, min_prob
             code, ccg, source = placed.footprint_code, placed.ccg_code or kept, "manifest"
         if d["footprint_status"] == "no_match" and source != "manifest":
             code = None
-        docs.append(PlacedDocument(d, code, ccg, source if code else "", by_doc[d["id"]], facts[d["id"]],
-                                   names[d["path"]]))
+        counted = [m for m in every[d["id"]] if ev.counts(m, min_probability)]
+        docs.append(PlacedDocument(d, code, ccg, source if code else "", counted, facts[d["id"]],
+                                   names[d["path"]], every[d["id"]]))
     return docs
 
 
@@ -230,7 +233,7 @@ def document_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], categor
 
 
 def build_table(
-    conn: sqlite3.Connection,
+    store: Store,
     *,
     category: str = "social_value",
     level: str = "footprint",
@@ -239,11 +242,14 @@ def build_table(
     footprints: Sequence[Footprint] | None = None,
     ccgs: Sequence[Ccg] | None = None,
     only: Sequence[str] | None = None,
+    documents: list[PlacedDocument] | None = None,
 ) -> Table:
-    """The table for one category and level from the store behind ``conn``.
+    """The table for one category and level from the store behind ``store``.
 
     ``only``: footprint codes to keep (``--region``/``--footprint``); at CCG and document level the
     rows of documents placed in those footprints. Documents placed nowhere are then left out too.
+    ``documents``: what ``load_documents`` returned for the same manifest and threshold, when the
+    caller (the report) already loaded them.
     """
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r} (choose from {', '.join(CATEGORIES)})")
@@ -253,7 +259,7 @@ def build_table(
         ref_stps, ref_ccgs = load_footprints()
         footprints = ref_stps if footprints is None else footprints
         ccgs = ref_ccgs if ccgs is None else ccgs
-    docs = load_documents(conn, manifest, min_probability)
+    docs = documents if documents is not None else load_documents(store, manifest, min_probability)
     shown = list(footprints)
     if only is not None:
         keep = set(only)

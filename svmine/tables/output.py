@@ -49,7 +49,7 @@ def make_table(
         store.close()
         raise
     try:
-        table = build_table(store.conn, category=category, level=level, manifest=placed,
+        table = build_table(store, category=category, level=level, manifest=placed,
                             min_probability=min_probability, only=only)
     finally:
         store.close()
