@@ -47,6 +47,10 @@ class Year(str, Enum):
     y2017 = "2017"
 
 
+_GEOS = ", ".join(g.value for g in Geography)
+_LSOA_GEOS = ", ".join(g.value for g in Geography if not g.value.startswith("region"))
+
+
 class Format(str, Enum):
     table = "table"
     csv = "csv"
@@ -109,7 +113,8 @@ def footprints(
     kind: Annotated[ListKind, typer.Option("--kind", "-k", help="List STP footprints or CCGs.")] = ListKind.stp,
     geography: Annotated[
         Optional[Geography],
-        typer.Option("--geography", "-g", help="List this era's organisations instead (overrides --kind and --year)."),
+        typer.Option("--geography", "-g", metavar="GEOGRAPHY",
+                     help=f"List this era's organisations instead (overrides --kind and --year): {_GEOS}."),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
 ) -> None:
@@ -134,8 +139,8 @@ def footprints(
 
 @footprints_app.command()
 def crosswalk(
-    from_geo: Annotated[Geography, typer.Option("--from", help="Geography of the rows (e.g. ccg2016).")],
-    to_geo: Annotated[Geography, typer.Option("--to", help="Geography they are mapped to (e.g. icb2022).")],
+    from_geo: Annotated[Geography, typer.Option("--from", metavar="GEOGRAPHY", help=f"Geography of the rows: {_LSOA_GEOS}.")],
+    to_geo: Annotated[Geography, typer.Option("--to", metavar="GEOGRAPHY", help="Geography they are mapped to (same choices).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", dir_okay=False, help="Write the CSV here instead of stdout.")] = None,
 ) -> None:
     """Print the crosswalk between two eras as CSV: from_code, from_name, to_code, to_name, share.
