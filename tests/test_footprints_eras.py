@@ -247,3 +247,48 @@ def test_icb_evaluation_meets_its_targets():
     assert n > 2000 and top1 / n >= 0.98
     assert sum(r["counts"]["wrong_unflagged"] for r in report.values()) == 0
     assert sum(r["counts"]["confident_predecessor"] for r in report.values()) == 0
+
+
+@pytest.fixture(scope="module")
+def table_db(tmp_path_factory):
+    import tables_data as td
+
+    return td.make_store(tmp_path_factory.mktemp("icb") / "t.db")
+
+
+def test_table_by_icb2022(table_db, tmp_path):
+    manifest = tmp_path / "m.csv"
+    # NHS North East and North Cumbria ICB has a code of its own (E54000050, no 2017 STP has it)
+    manifest.write_text("file,footprint_code\nunplaced.txt,E54000050\n", encoding="utf-8")
+    result = runner.invoke(app, ["table", "--db", str(table_db), "--geography", "icb2022", "--manifest", str(manifest),
+                                 "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    got = [r for r in rows(result.stdout) if r.get("code", "").startswith("E54")]
+    assert len(got) == 42
+    assert list(dict.fromkeys(r["region"] for r in got)) == [
+        "North East and Yorkshire", "North West", "Midlands", "East of England", "London", "South East", "South West"]
+    nenc = next(r for r in got if r["code"] == "E54000050")
+    assert nenc["name"] == "NHS North East and North Cumbria Integrated Care Board" and "yes" in nenc.values()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--compare", "appendix3"], "stp2017"), (["--level", "ccg"], "stp2017"), (["--region", "Atlantis"], "Atlantis")],
+)
+def test_table_by_icb2022_refusals(table_db, args, message):
+    result = runner.invoke(app, ["table", "--db", str(table_db), "--geography", "icb2022", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_table_by_icb2022_region_filter(table_db):
+    result = runner.invoke(app, ["table", "--db", str(table_db), "--geography", "icb2022", "--region", "London",
+                                 "--format", "csv"])
+    got = [r for r in rows(result.stdout) if r.get("code", "").startswith("E54")]
+    assert result.exit_code == 0 and len(got) == 5 and {r["region"] for r in got} == {"London"}
+
+
+def test_table_by_icb2022_terminal_keeps_nhs_england_region_order(table_db):
+    out = runner.invoke(app, ["table", "--db", str(table_db), "--geography", "icb2022"]).output
+    headings = [line for line in out.splitlines() if line and not line.startswith(" ") and ":" not in line]
+    assert headings == ["North East and Yorkshire", "North West", "Midlands", "East of England", "London",
+                        "South East", "South West"]
