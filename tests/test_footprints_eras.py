@@ -221,9 +221,19 @@ def test_footprints_crosswalk_csv(tmp_path):
     assert out.read_text(encoding="utf-8").startswith("from_code,from_name,to_code,to_name,share\n")
 
 
-def test_footprints_crosswalk_refuses_regions():
-    result = runner.invoke(app, ["footprints", "crosswalk", "--from", "region2017", "--to", "icb2022"])
-    assert result.exit_code == 2 and "no LSOA lookup for region2017" in result.stderr
+def test_footprints_crosswalk_of_regions_and_bad_geography():
+    got = rows(runner.invoke(app, ["footprints", "crosswalk", "--from", "region2017", "--to", "region2022"]).stdout)
+    london = [(r["to_name"], r["share"]) for r in got if r["from_name"] == "London"]
+    assert london == [("London", "1.0000")]
+    assert len({r["to_code"] for r in got if r["from_name"] == "Midlands and East of England"}) >= 2
+    result = runner.invoke(app, ["footprints", "crosswalk", "--from", "ccg2019", "--to", "icb2022"])
+    assert result.exit_code == 2 and "ccg2019" in result.output
+
+
+def test_old_region_name_for_2022_is_flagged():
+    res = EraResolver("region", 2022).resolve("Midlands and East")
+    assert res.status == "review" and "region2017" in res.reason
+    assert {m.name for m in res.matches} >= {"Midlands", "East of England"}
 
 
 def test_bad_era_data_names_file_and_line(tmp_path):

@@ -44,7 +44,8 @@ GEOGRAPHIES: dict[str, tuple[str, int]] = {
     "region2017": ("region", 2017),
     "region2022": ("region", 2022),
 }
-LSOA_GEOGRAPHIES = ("ccg2016", "ccg2017", "stp2017", "ccg2020", "stp2020", "ccg2021", "sub_icb2022", "icb2022")
+LSOA_GEOGRAPHIES = ("ccg2016", "ccg2017", "stp2017", "ccg2020", "stp2020", "ccg2021", "sub_icb2022", "icb2022",
+                    "region2017", "region2022")
 LINEAGES = {"ccg": ("ccg2016", "ccg2017", "ccg2020", "ccg2021", "sub_icb2022"),
             "sub_icb": ("ccg2016", "ccg2017", "ccg2020", "ccg2021", "sub_icb2022"),
             "stp": ("stp2017", "stp2020", "icb2022"),
@@ -115,7 +116,9 @@ class Eras:
         self.orgs: dict[str, dict[str, Organisation]] = defaultdict(dict)
         for o in orgs:
             self.orgs[o.geography][o.code] = o
-        self._atoms = atoms
+        # Regions are unions of whole CCGs (2017) and ICBs (2022), so their LSOAs follow from those.
+        self._atoms = [({**atom, "region2017": self.orgs["ccg2017"][atom["ccg2017"]].region_code,
+                         "region2022": self.orgs["icb2022"][atom["icb2022"]].region_code}, n) for atom, n in atoms]
         self.variants = variants
 
     def geography(self, geography: str) -> dict[str, Organisation]:

@@ -167,7 +167,7 @@ def geography_rows(geography: str, region: str | None = None) -> list[dict[str, 
         return parent.name if parent else ""
 
     chosen = [o for o in orgs.values() if not keep or o.region_code == keep]
-    chosen.sort(key=lambda o: (order.get(o.region_code, 99), parent_name(o.parent_code), o.name, o.code))
+    chosen.sort(key=lambda o: (order.get(o.region_code or o.code, 99), parent_name(o.parent_code), o.name, o.code))
     rows = []
     for o in chosen:
         row = {"code": o.code, "ods": o.ods, "name": o.name}
