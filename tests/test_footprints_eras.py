@@ -302,3 +302,21 @@ def test_table_by_icb2022_terminal_keeps_nhs_england_region_order(table_db):
     headings = [line for line in out.splitlines() if line and not line.startswith(" ") and ":" not in line]
     assert headings == ["North East and Yorkshire", "North West", "Midlands", "East of England", "London",
                         "South East", "South West"]
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "codes"),
+    [
+        ("NHS South Yorkshire ICB - 02P", "exact", ["E38000006"]),
+        ("Barnsley", "exact", ["E38000006"]),
+        ("Barnsley (02P)", "accepted", ["E38000006"]),
+        ("NHS Frimley ICB - 15A", "review", ["E38000252"]),  # name and code disagree: not two footprints
+        ("Barnsley (15F)", "review", ["E38000006"]),
+        ("Leeds / Bradford District and Craven", "exact", ["E38000225", "E38000232"]),
+        ("Cumbria", "review", ["E38000215", "E38000228"]),  # the 2016 county CCG, split in 2017
+        ("NHS South Yorkshire ICB - 03P", "review", ["E38000006"]),
+    ],
+)
+def test_sub_icb_names(name, status, codes):
+    res = EraResolver("sub_icb", 2022).resolve(name)
+    assert (res.status, [m.code for m in res.matches]) == (status, codes), res.reason

@@ -45,8 +45,10 @@ from svmine.footprints.resolver import (
     Resolver,
     _Choice,
 )
+from svmine.footprints.resolver import _CODE
 
 ERA_KINDS = ("ccg", "stp", "sub_icb", "icb", "region")
+_CODE_SUFFIX = re.compile(r"[-(]\s*([0-9][0-9A-Za-z]{2}|[A-Za-z][0-9][0-9A-Za-z]{3}|E\d{8})\s*\)?\s*$")
 _ICB_ODS = re.compile(r"\d\d[A-Z0-9]|Q[A-Z0-9]{2}|Y\d\d")
 
 # Organisation words in a query, and the geographies they point to.
@@ -128,6 +130,14 @@ class GeographyResolver(Resolver):
             raise ReferenceDataError(f"a context column is supported for the 2016/2017 lists only, not {self.geographies}")
         return None, ""
 
+    def _splits(self, whole: Resolution) -> list[list[str]]:
+        """As ``Resolver._splits``, but "NHS Frimley ICB - 15A" is one name with a (here wrong)
+        code, the form of Sub ICB Location names, not two footprints: a part that is only a code is
+        no footprint name."""
+        return [parts for parts in super()._splits(whole)
+                if not any(self._ods_pattern.fullmatch(p.strip().upper()) or _CODE.fullmatch(p.strip().upper())
+                           for p in parts)]
+
     def geographies_of(self, cand: Candidate) -> list[str]:
         """The geographies in which ``cand``'s code carries the name that matched (in era order)."""
         if cand.source == "code" or not cand.matched:
@@ -172,9 +182,24 @@ class EraResolver:
         names = ["" if n is None else str(n) for n in names]
         family = self.family.resolve_many(names)
         if self.target is None:
-            return [self._any_era(n, r) for n, r in zip(names, family)]
-        only = self._resolver((self.target,)).resolve_many(names)
-        return [self._for_target(n, f, o) for n, f, o in zip(names, family, only)]
+            out = [self._any_era(n, r) for n, r in zip(names, family)]
+        else:
+            only = self._resolver((self.target,)).resolve_many(names)
+            out = [self._for_target(n, f, o) for n, f, o in zip(names, family, only)]
+        for res in out:
+            self._check_code_suffix(res)
+        return out
+
+    def _check_code_suffix(self, res: EraResolution) -> None:
+        """"NHS Frimley ICB - 15A": the name says Frimley, its code says Berkshire West -> review."""
+        m = _CODE_SUFFIX.search(res.query)
+        if not m or res.status not in CONFIDENT or res.best is None or len(res.matches) != 1:
+            return
+        org = self.eras.orgs.get(res.geography, {}).get(res.best.code)
+        if org is None or m.group(1).upper() in (org.ods.upper(), org.code):
+            return
+        res.status = REVIEW
+        res.reason = f"the name ends in the code {m.group(1)!r}, but {org.name} has {org.ods or org.code}; " + res.reason
 
     # -- year not given ------------------------------------------------------------------------
     def _any_era(self, name: str, res: Resolution) -> EraResolution:
