@@ -136,6 +136,16 @@ def test_damaged_acronyms_are_flagged(icb2022, name, status, code):
         assert res.best.code == code
 
 
+@pytest.mark.parametrize(
+    ("name", "status", "code"),
+    [("Birmingham and Solihull ICB", "exact", "E54000055"), ("Birmingham and Solihull", "exact", "E54000055"),
+     ("Birmingham and Solihull STP", "review", "E54000055")],
+)
+def test_a_name_of_two_eras_given_for_2022_is_the_icb_unless_the_query_says_stp(icb2022, name, status, code):
+    res = icb2022.resolve(name)
+    assert (res.status, res.best.code) == (status, code), res.reason
+
+
 def test_any_era_says_which_era_and_an_organisation_word_breaks_a_tie():
     resolver = EraResolver("icb")
     plain, icb = resolver.resolve_many(["Birmingham and Solihull", "Birmingham and Solihull ICB"])

@@ -38,6 +38,7 @@ from svmine.footprints.normalise import normalise
 from svmine.footprints.reference import load_reference
 from svmine.footprints.resolver import (
     CONFIDENT,
+    EXACT,
     GENERIC_WORDS,
     REVIEW,
     Candidate,
@@ -240,6 +241,10 @@ class EraResolver:
             return self._wrap(only, only_r, [target] if only.best else [])
         geos = self.family.geographies_of(family.best)
         cued = _cued(name) & set(self.lineage)
+        tie = family.status == REVIEW and family.reason.startswith("equals names of")
+        if tie and only.status == EXACT and not (cued and target not in cued):
+            # "Birmingham and Solihull ICB" equals the STP E54000017 and the ICB E54000055: for 2022, the ICB
+            return self._wrap(only, only_r, [target])
         if cued and target not in cued and any(g in cued for g in geos):
             geos = [g for g in geos if g in cued]  # "NHS Barnsley CCG" is the CCG's name, not the Sub ICB's
         if target in geos:
