@@ -4,8 +4,9 @@ Usage: ``python scripts/build_reference.py [--shared ../shared] [--out svmine/fo
 
 Inputs (see ``../shared/data/SOURCES.md``): the ONS Open Geography lookups 066 (CCG17 -> STP17),
 222 (CCG17 -> NHS England region), 211 and 143 (LSOA11 -> CCG16, LSOA11 -> CCG17/STP17), 028
-(CCG19 -> STP19, for the 2019 footprint names), and the two name-variant files in
-``stp_name_variants/``. The Appendix 3 names of the 2017 report are public facts typed below.
+(CCG19 -> STP19, for the 2019 footprint names), 031 (CCG20 -> STP20), the two name-variant files
+in ``stp_name_variants/`` and, for the 2020-2022 eras, ``nhs_geography_2021_2022/`` (see
+``build_eras.py``). The Appendix 3 names of the 2017 report are public facts typed below.
 
 Output is deterministic: rows sorted by code, fixed column order, ``\\n`` line endings, so a
 re-run on the same inputs gives byte-identical files (checked by a test).
@@ -22,6 +23,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+ORG_HEADER = ["geography", "code", "ods", "name", "type", "valid_from", "valid_to", "parent_code", "region_code"]
+ATOM_HEADER = ["ccg2016", "ccg2017", "stp2017", "ccg2020", "stp2020", "ccg2021", "sub_icb2022", "icb2022", "lsoas"]
 
 # ONS region name -> short label used by the 2017 report, in the report's order.
 REGION_SHORT = {
@@ -203,6 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     write_csv(out / "ccg_changes_2016_2017.csv", ["ccg16_code", "ccg17_code", "lsoas", "share", "change"], changes)
     write_csv(out / "stp_variants.csv", ["stp_code", "name", "source"], build_variants(ons, variants_dir, stp_codes))
     write_csv(out / "appendix3_2017.csv", ["region", "footprint", "stp_code", "verdict"], [list(r) for r in APPENDIX3])
+    geo = args.shared / "data" / "nhs_geography_2021_2022"
+    if not geo.is_dir():
+        print(f"2021/2022 geography not found at {geo}", file=sys.stderr)
+        return 2
+    from build_eras import build_eras  # noqa: PLC0415 -- sibling module of this script
+
+    organisations, atoms, variants = build_eras(ons, geo, regions, stps, ccgs16, ccgs17)
+    write_csv(out / "organisations.csv", ORG_HEADER, organisations)
+    write_csv(out / "lsoa_atoms.csv", ATOM_HEADER, atoms)
+    write_csv(out / "era_variants.csv", ["geography", "code", "name", "source"], variants)
     return 0
 
 

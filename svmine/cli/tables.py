@@ -24,6 +24,11 @@ class Level(str, Enum):
     document = "document"
 
 
+class TableGeography(str, Enum):
+    stp2017 = "stp2017"
+    icb2022 = "icb2022"
+
+
 class Format(str, Enum):
     table = "table"
     markdown = "markdown"
@@ -54,6 +59,7 @@ def table_command(
     region: Annotated[Optional[str], typer.Option("--region", help="Only this NHS England region: North, Midlands and East, London or South.")] = None,
     footprint: Annotated[Optional[str], typer.Option("--footprint", help="Only this footprint: its code (E54...), name, or a part of the name that fits one.")] = None,
     strict: Strict = False,
+    geography: Annotated[Optional[TableGeography], typer.Option("--geography", help="Rows: the 44 STPs of 2016/17 or the 42 ICBs of July 2022 (documents placed on ICB codes by --manifest).")] = None,
 ) -> None:
     """Mentions by footprint, like Appendix 3 of the 2017 report, with the evidence behind each yes.
 
@@ -73,7 +79,7 @@ def table_command(
         manifest_warnings(checked, strict, before=True)
         table = make_table(db, category=category.value, level=level.value, manifest=checked,
                            compare_with=compare, min_probability=min_probability, region=region,
-                           footprint=footprint)
+                           footprint=footprint, geography=(geography or TableGeography.stp2017).value)
         text = write_table(table, fmt.value, out, inputs=[db, manifest, compare if compare != "appendix3" else None])
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)

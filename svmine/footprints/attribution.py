@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from svmine.footprints.manifest import Manifest, load_manifest  # noqa: F401 - load_manifest: the old import path
+from svmine.footprints.manifest import footprint_name
 from svmine.footprints.normalise import normalise, tokens
 from svmine.footprints.reference import Reference, load_reference
 from svmine.model import Attribution, Document, NameMatch
@@ -140,7 +141,7 @@ def attribute_document(
         inferred = None  # the manifest moved the document: its text's CCG would sit in the wrong footprint
     ccg = placed.ccg_code or inferred
     evidence = [{"kind": "manifest", "manifest": str(manifest.path), "line": entry.line}]
-    return Attribution(placed.footprint_code, ref.stps[placed.footprint_code].name, 100.0, "exact", evidence,
+    return Attribution(placed.footprint_code, footprint_name(ref, placed.footprint_code), 100.0, "exact", evidence,
                        "manifest", ccg, name_matches=result.name_matches)
 
 

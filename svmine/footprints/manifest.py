@@ -269,7 +269,7 @@ def _ccg_outside(ref: Reference, placement: Placement) -> str | None:
     if not ccg or not code:
         return None
     homes = {m.stp_code for year in (2016, 2017) if ccg in ref.ccgs[year] for m in ref.stp_mappings(ccg, year)}
-    if not homes or code in homes:
+    if not homes or code in homes or code not in ref.stps:  # a CCG under an ICB: eras differ, nothing to check
         return None
     name = ref.ccg(ccg).name
     where = ", ".join(f"{h} {ref.stps[h].name}" for h in sorted(homes))
@@ -284,6 +284,24 @@ def _placement(ref: Reference, line: int, code: str, ccg: str, path: Path) -> Pl
         code = mappings[0].stp_code if mappings else ""
     if not code:
         raise ManifestError(f"line {line}: no footprint_code given", str(path))
-    if code not in ref.stps:
-        raise ManifestError(f"line {line}: unknown footprint code {code!r} (expected an E54 STP code)", str(path))
+    if code not in ref.stps and code not in _icb_codes():
+        raise ManifestError(f"line {line}: unknown footprint code {code!r} (expected an E54 STP code of 2017 or ICB code"
+                            " of 2022)", str(path))
     return Placement(code, ccg or None)
+
+
+def _icb_codes() -> dict:
+    from svmine.footprints.eras import load_eras
+
+    return load_eras().orgs["icb2022"]
+
+
+def footprint_name(ref: Reference, code: str) -> str:
+    """The official name of a placement's footprint: a 2017 STP or, for new plans, a July 2022 ICB.
+
+    A code both eras use (E54000008 Cheshire and Merseyside) is named as the STP: a manifest code
+    says where a document belongs, and both names denote the same area."""
+    if code in ref.stps:
+        return ref.stps[code].name
+    icb = _icb_codes().get(code)
+    return icb.name if icb else code

@@ -127,7 +127,14 @@ class _Choice:
 
 
 class Resolver:
-    """Resolve names of one ``kind`` ("stp", "ccg", "region"); ``year`` picks the CCG list."""
+    """Resolve names of one ``kind`` ("stp", "ccg", "region"); ``year`` picks the CCG list.
+
+    ``svmine.footprints.era_resolver`` subclasses it for the other eras (2020-2022, ICBs, Sub
+    ICB Locations) through the hooks ``_check_kind``, ``_official_names``, ``_choices``,
+    ``_place_words``, ``_ods_codes`` and ``_constraint``.
+    """
+
+    _ods_pattern = _ODS
 
     def __init__(
         self,
@@ -143,10 +150,7 @@ class Resolver:
         typo_edits: int = DEFAULT_TYPO_EDITS,
         exclude_sources: Iterable[str] = (),
     ):
-        if kind not in KINDS:
-            raise ReferenceDataError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-        if int(year) not in (2016, 2017):
-            raise ReferenceDataError(f"no CCG list for {year}; use 2016 or 2017")
+        self._check_kind(kind, year)
         if not 0 <= review <= accept <= 100:
             raise ValueError(f"thresholds must satisfy 0 <= review ({review}) <= accept ({accept}) <= 100")
         self.kind, self.year = kind, int(year)
@@ -159,7 +163,7 @@ class Resolver:
         self._choices_list = choices
         self._norms = [c.norm for c in choices]
         self._lengths = np.array([len(n) for n in self._norms])
-        self._token_sets = TokenSets(self._norms, _place_words(self.ref))
+        self._token_sets = TokenSets(self._norms, self._place_words())
         self.codes = sorted(self.names)
         index = self._code_index = {code: i for i, code in enumerate(self.codes)}
         self._choice_code = np.array([index[c.code] for c in choices])
@@ -169,10 +173,23 @@ class Resolver:
         for c in choices:
             self._exact.setdefault(c.norm, set()).add(c.code)
             self._literal.setdefault(literal_form(c.matched), {}).setdefault(c.code, c)
-        self._ods = {c.ods.upper(): c.code for c in self.ref.ccgs[self.year].values()} if kind == "ccg" else {}
+        self._ods = self._ods_codes()
         self._sub: dict[str, Resolver] = {}
 
-    # -- reference names ------------------------------------------------------------------
+    # -- reference names (subclasses resolving other geographies override these) -----------
+    @staticmethod
+    def _check_kind(kind: str, year: int) -> None:
+        if kind not in KINDS:
+            raise ReferenceDataError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        if int(year) not in (2016, 2017):
+            raise ReferenceDataError(f"no CCG list for {year}; use 2016 or 2017")
+
+    def _place_words(self) -> frozenset[str]:
+        return _place_words(self.ref)
+
+    def _ods_codes(self) -> dict[str, str]:
+        return {c.ods.upper(): c.code for c in self.ref.ccgs[self.year].values()} if self.kind == "ccg" else {}
+
     def _official_names(self) -> dict[str, str]:
         if self.kind == "stp":
             return {s.code: s.name for s in self.ref.stps.values()}
@@ -366,7 +383,7 @@ class Resolver:
         if _CODE.fullmatch(text):
             code = text if text in self.names else None
         else:
-            code = self._ods.get(text) if _ODS.fullmatch(text) else None
+            code = self._ods.get(text) if self._ods_pattern.fullmatch(text) else None
         if not code or (mask is not None and not mask[self._code_index[code]]):
             return None
         cand = Candidate(code, self.names[code], text, "code")

@@ -81,11 +81,16 @@ def match_csv(
     column: str,
     *,
     kind: str = "stp",
-    year: int = 2017,
+    year: int | None = 2017,
     context_column: str | None = None,
     out: TextIO | None = None,
 ) -> MatchSummary:
-    """Resolve ``column`` of ``src`` and write the CSV with the ``MATCH_COLUMNS`` added to ``out``."""
+    """Resolve ``column`` of ``src`` and write the CSV with the ``MATCH_COLUMNS`` added to ``out``.
+
+    Kinds ``icb`` and ``sub_icb``, years other than 2016/2017 and ``year=None`` (any era) go to
+    ``era_resolver.EraResolver`` and get an ``era`` column too (``ERA_MATCH_COLUMNS``)."""
+    if not uses_2017_resolver(kind, year):
+        return _match_csv_eras(src, column, kind=kind, year=year, context_column=context_column, out=out)
     header, rows = _read_rows(Path(src))
     for name in filter(None, (column, context_column)):
         if name not in header:
@@ -103,6 +108,89 @@ def match_csv(
     review = sum(r.status not in CONFIDENT and r.status != "no_match" for r in results)
     no_match = sum(r.status == "no_match" for r in results)
     return MatchSummary(len(rows), review, no_match, added)
+
+
+def uses_2017_resolver(kind: str, year: int | None) -> bool:
+    """The 2016/2017 CCG, STP and region lists keep the resolver the 2017 report was checked with."""
+    return kind in ("stp", "ccg", "region") and year in (2016, 2017)
+
+
+ERA_MATCH_COLUMNS = ("code", "official_name", "footprint", "region", "score", "runner_up", "margin", "status", "era",
+                     "reason")
+
+
+def _match_csv_eras(src: Path, column: str, *, kind: str, year: int | None, context_column: str | None,
+                    out: TextIO | None) -> MatchSummary:
+    """``match_csv`` for any other kind or year (``year=None``: any era), with an ``era`` column."""
+    from svmine.footprints.era_resolver import EraResolver, describe_era
+
+    if context_column:
+        raise SvmineError("--context-column works with the 2016/2017 CCG, STP and region lists only")
+    resolver = EraResolver(kind, year)  # checked before the file is read: a bad year is a usage error
+    header, rows = _read_rows(Path(src))
+    if column not in header:
+        raise SvmineError(f"no column {column!r}; columns are: {', '.join(header)}", str(src))
+    results = resolver.resolve_many([row.get(column) or "" for row in rows])
+    added = [c if c not in header else f"match_{c}" for c in ERA_MATCH_COLUMNS]
+    writer = SafeWriter(out or sys.stdout, lineterminator="\n")
+    writer.writerow(header + added)
+    for row, res in zip(rows, results):
+        cols = describe_era(res, resolver.eras)
+        writer.writerow([row.get(h, "") for h in header] + [cols[c] for c in ERA_MATCH_COLUMNS])
+    review = sum(r.status == "review" for r in results)
+    no_match = sum(r.status == "no_match" for r in results)
+    return MatchSummary(len(rows), review, no_match, added)
+
+
+def geography_rows(geography: str, region: str | None = None) -> list[dict[str, str]]:
+    """One era's organisations as rows, grouped by region in the published order, then by parent and name."""
+    from svmine.footprints.era_resolver import GeographyResolver
+    from svmine.footprints.eras import GEOGRAPHIES, load_eras, region_geography, region_order
+
+    eras = load_eras()
+    orgs = eras.geography(geography)
+    region_geo = region_geography(geography)
+    keep = None
+    if region:
+        res = GeographyResolver((region_geo,), eras=eras).resolve(region)
+        if res.status not in CONFIDENT:
+            names = ", ".join(o.name for o in eras.orgs[region_geo].values())
+            raise SvmineError(f"unknown region {region!r} for {geography}; use one of: {names}")
+        keep = res.best.code
+    parent_geo = {"ccg2016": "stp2017", "ccg2017": "stp2017", "ccg2020": "stp2020", "ccg2021": "stp2020",
+                  "sub_icb2022": "icb2022"}.get(geography)
+    order = region_order(region_geo)
+    regions = eras.orgs[region_geo]
+
+    def parent_name(code: str) -> str:
+        parent = eras.orgs[parent_geo].get(code) if parent_geo else None
+        return parent.name if parent else ""
+
+    chosen = [o for o in orgs.values() if not keep or o.region_code == keep]
+    chosen.sort(key=lambda o: (order.get(o.region_code or o.code, 99), parent_name(o.parent_code), o.name, o.code))
+    rows = []
+    for o in chosen:
+        row = {"code": o.code, "ods": o.ods, "name": o.name}
+        if parent_geo:
+            row.update({"parent_code": o.parent_code, "parent_name": parent_name(o.parent_code)})
+        if GEOGRAPHIES[geography][0] != "region":
+            row["region"] = regions[o.region_code].name if o.region_code in regions else ""
+        row.update({"valid_from": o.valid_from, "valid_to": o.valid_to})
+        rows.append(row)
+    return rows
+
+
+def crosswalk_rows(from_geo: str, to_geo: str) -> list[dict[str, str]]:
+    """The LSOA-share crosswalk between two geographies, as CSV rows."""
+    from svmine.footprints.eras import load_eras
+
+    eras = load_eras()
+    names_from, names_to = eras.geography(from_geo), eras.geography(to_geo)
+    return [
+        {"from_code": link.from_code, "from_name": names_from[link.from_code].name, "to_code": link.to_code,
+         "to_name": names_to[link.to_code].name, "share": f"{link.share:.4f}"}
+        for link in eras.crosswalk(from_geo, to_geo)
+    ]
 
 
 def footprint_rows(kind: str = "stp", year: int = 2017, region: str | None = None) -> list[dict[str, str]]:

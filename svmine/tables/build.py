@@ -67,13 +67,14 @@ class Table:
     min_probability: float
     notes: list[str] = field(default_factory=list)
     comparison: Any = None  # svmine.tables.compare.Comparison
+    region_order: tuple[str, ...] = REGION_ORDER  # the footprints' own order (2022 regions for ICBs)
 
     def regions(self) -> list[tuple[str, list[Row]]]:
         """Rows grouped by region, in the report's region order (then anything else)."""
         groups: dict[str, list[Row]] = defaultdict(list)
         for row in self.rows:
             groups[row.region].append(row)
-        order = [r for r in REGION_ORDER if r in groups] + [r for r in groups if r not in REGION_ORDER]
+        order = [r for r in self.region_order if r in groups] + [r for r in groups if r not in self.region_order]
         return [(r, groups[r]) for r in order]
 
     def summary(self) -> dict[str, int]:
@@ -272,7 +273,8 @@ def build_table(
     else:
         rows = document_rows(docs, shown, category)
     attribution = f"manifest {manifest.path}, else the store's attribution" if manifest else "the store's attribution"
-    table = Table(category, level, rows, attribution, min_probability)
+    table = Table(category, level, rows, attribution, min_probability,
+                  region_order=tuple(dict.fromkeys(f.region for f in footprints)) or REGION_ORDER)
     table.notes = _notes(docs, shown, level, rows)
     if manifest:
         unknown = sorted({p.footprint_code for p in manifest.placements()} - {f.code for f in footprints} - {None})

@@ -47,3 +47,28 @@ def load_footprints() -> tuple[tuple[Footprint, ...], tuple[Ccg, ...]]:
         for m in sorted(ref.ccg_stp[2017], key=lambda m: ref.ccgs[2017][m.ccg_code].name.lower())
     )
     return footprints, ccgs
+
+
+TABLE_GEOGRAPHIES = ("stp2017", "icb2022")
+
+
+@lru_cache(maxsize=4)
+def load_geography(geography: str = "stp2017") -> tuple[Footprint, ...]:
+    """The rows of a table by ``geography``: the 44 STPs of 2016/17, or the 42 ICBs of July 2022.
+
+    ICBs are grouped by NHS England's seven regions in its own publication order (North East and
+    Yorkshire, North West, Midlands, East of England, London, South East, South West), then by name.
+    """
+    if geography == "stp2017":
+        return load_footprints()[0]
+    if geography not in TABLE_GEOGRAPHIES:
+        from svmine.errors import SvmineError
+
+        raise SvmineError(f"no table by {geography!r}; use one of {', '.join(TABLE_GEOGRAPHIES)}")
+    from svmine.footprints.eras import load_eras, region_order
+
+    eras = load_eras()
+    order, regions = region_order("region2022"), eras.orgs["region2022"]
+    icbs = sorted(eras.geography(geography).values(), key=lambda o: (order[o.region_code], o.name))
+    return tuple(Footprint(o.code, o.name, regions[o.region_code].name) for o in icbs)
+

@@ -26,6 +26,7 @@ def make_table(
     min_probability: float = DEFAULT_MIN_PROBABILITY,
     region: str | None = None,
     footprint: str | None = None,
+    geography: str = "stp2017",
 ) -> Table:
     """Open the store at ``db`` and build the table (with comparison if asked).
 
@@ -41,7 +42,13 @@ def make_table(
                           " use it with --category social_value --level footprint")
     if compare_with and compare_with != "appendix3" and level == "ccg":
         raise SvmineError("--compare needs footprint or document codes: not available with --level ccg")
-    only = _selected_codes(region, footprint)
+    from svmine.tables.footprints import load_geography
+
+    if geography != "stp2017" and (compare_with == "appendix3" or level == "ccg"):
+        raise SvmineError(f"--geography {geography}: --compare appendix3 and --level ccg are for the 2017 footprints"
+                          " (stp2017) only")
+    rows_of = load_geography(geography)
+    only = _selected_codes(region, footprint, rows_of if geography != "stp2017" else None)
     store = Store.open(db, mode="ro")  # refuses what is not an svmine store before the manifest is read
     try:
         placed = manifest if isinstance(manifest, Manifest) else load_manifest(manifest) if manifest else None
@@ -50,7 +57,7 @@ def make_table(
         raise
     try:
         table = build_table(store, category=category, level=level, manifest=placed,
-                            min_probability=min_probability, only=only)
+                            min_probability=min_probability, only=only, footprints=rows_of)
     finally:
         store.close()
     if level == "ccg" and not table.rows:
@@ -74,20 +81,24 @@ class NoRowsError(SvmineError):
     code = "no_rows"
 
 
-def _selected_codes(region: str | None, footprint: str | None) -> list[str] | None:
-    """Footprint codes a ``--region``/``--footprint`` filter keeps (None: no filter)."""
+def _selected_codes(region: str | None, footprint: str | None, rows_of=None) -> list[str] | None:
+    """Footprint codes a ``--region``/``--footprint`` filter keeps (None: no filter).
+
+    ``rows_of``: the footprints of another geography (ICBs) to pick from; default the 2017 STPs."""
     if not region and not footprint:
         return None
     from svmine.tables.footprints import REGION_ORDER, load_footprints
     from svmine.tables.names import FilterValueError, pick_footprints, pick_region
 
-    stps = load_footprints()[0]
+    every = tuple(rows_of) if rows_of is not None else load_footprints()[0]
+    stps = every
     if region:
-        chosen = pick_region(region, REGION_ORDER)
+        regions = REGION_ORDER if rows_of is None else tuple(dict.fromkeys(f.region for f in every))
+        chosen = pick_region(region, regions)
         stps = tuple(f for f in stps if f.region == chosen)
     if not footprint:
         return [f.code for f in stps]
-    picked = [f.code for f in pick_footprints(footprint, load_footprints()[0]) if f in stps]
+    picked = [f.code for f in pick_footprints(footprint, every) if f in stps]
     if not picked:
         raise FilterValueError(f"--footprint {footprint!r} is not in --region {region!r}")
     return picked
