@@ -85,10 +85,22 @@ class Document(_Record):
 # Mention categories and kinds.
 CATEGORY_SOCIAL_VALUE = "social_value"
 CATEGORY_VCSE = "vcse"
+CATEGORIES: tuple[str, ...] = (CATEGORY_SOCIAL_VALUE, CATEGORY_VCSE)
 KIND_EXPLICIT = "explicit"  # the words are there (pattern match, or classifier on such a sentence)
 KIND_IMPLICIT = "implicit"  # social value described without naming it (classifier only)
 SOURCE_PATTERN = "pattern"
 SOURCE_CLASSIFIER = "classifier"
+
+# Sentence labels: the classifier's outputs, the gold sets' and the auditors' labels (one set for
+# all). A sentence with none of the positive labels is ``other``.
+LABEL_EXPLICIT = "social_value_explicit"
+LABEL_IMPLICIT = "social_value_implicit"
+LABEL_VCSE = "vcse"
+LABEL_OTHER = "other"
+LABELS: tuple[str, ...] = (LABEL_EXPLICIT, LABEL_IMPLICIT, LABEL_VCSE, LABEL_OTHER)
+POSITIVE_LABELS: tuple[str, ...] = (LABEL_EXPLICIT, LABEL_IMPLICIT, LABEL_VCSE)
+# The label an explicit mention of each category stands for.
+LABEL_OF_CATEGORY = {CATEGORY_SOCIAL_VALUE: LABEL_EXPLICIT, CATEGORY_VCSE: LABEL_VCSE}
 
 
 @dataclass

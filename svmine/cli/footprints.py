@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from svmine.cli.common import EXIT_USAGE, fail
+from svmine.cli.options import ReferenceFormat as Format
 
 app = typer.Typer()
 
@@ -28,11 +29,6 @@ class ListKind(str, Enum):
 class Year(str, Enum):
     y2016 = "2016"
     y2017 = "2017"
-
-
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
 
 
 @app.command()

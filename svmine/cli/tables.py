@@ -9,13 +9,13 @@ from typing import Annotated, Optional
 import typer
 
 from svmine.cli.common import EXIT_USAGE, fail, manifest_warnings
+from svmine.cli.options import Category
+from svmine.cli.options import ManifestOption as Manifest
+from svmine.cli.options import StoreOption as Db
+from svmine.cli.options import StrictOption as Strict
+from svmine.cli.options import TableFormat as Format
 
 app = typer.Typer()
-
-
-class Category(str, Enum):
-    social_value = "social_value"
-    vcse = "vcse"
 
 
 class Level(str, Enum):
@@ -23,21 +23,6 @@ class Level(str, Enum):
     ccg = "ccg"
     document = "document"
 
-
-class Format(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    csv = "csv"
-    xlsx = "xlsx"
-    json = "json"
-
-
-Db = Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The svmine SQLite store.")]
-Manifest = Annotated[
-    Optional[Path],
-    typer.Option("--manifest", exists=True, dir_okay=False, help="CSV placing documents in footprints (file or sha256, footprint_code, optional ccg_code); overrides the store's attribution."),
-]
-Strict = Annotated[bool, typer.Option("--strict", help="Manifest warnings (unknown files, duplicates, CCGs outside their footprint, paths outside the corpus) are errors: exit 2, nothing written.")]
 MinProb = Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0, help="Classifier mentions below this probability are not counted.")]
 
 

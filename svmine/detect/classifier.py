@@ -37,13 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from svmine.errors import ModelError
-
-EXPLICIT = "social_value_explicit"
-IMPLICIT = "social_value_implicit"
-VCSE = "vcse"
-OTHER = "other"
-LABELS: tuple[str, ...] = (EXPLICIT, IMPLICIT, VCSE, OTHER)
-POSITIVE_LABELS: tuple[str, ...] = (EXPLICIT, IMPLICIT, VCSE)
+from svmine.model import LABEL_EXPLICIT as EXPLICIT
+from svmine.model import LABEL_IMPLICIT as IMPLICIT
+from svmine.model import LABEL_OTHER as OTHER
+from svmine.model import LABEL_VCSE as VCSE
+from svmine.model import LABELS, POSITIVE_LABELS
 
 MODEL_ENV = "SVMINE_MODEL"
 MODEL_NAME = "sentence-classifier.skops"

@@ -43,6 +43,8 @@ from svmine.model import (
     CATEGORY_SOCIAL_VALUE,
     KIND_EXPLICIT,
     KIND_IMPLICIT,
+    LABEL_IMPLICIT,
+    LABEL_OF_CATEGORY,
     SOURCE_CLASSIFIER,
     SOURCE_PATTERN,
     Document,
@@ -52,8 +54,6 @@ from svmine.model import (
 )
 
 DEFAULT = "default"  # model_path sentinel: the classifier's default model file
-IMPLICIT_LABEL = "social_value_implicit"
-LABEL_OF_CATEGORY = {"social_value": "social_value_explicit", "vcse": "vcse"}
 MIN_CLASSIFIED_WORDS = 3
 # Headings, table header rows and one-liners ("Commitments to local partners") say too little
 # to carry social value on their own; the classifier over-reads their few words.
@@ -202,18 +202,18 @@ class Detector:
     def _implicit(self, doc, page, sdoc, sents, explicit, repeated) -> list[Mention]:
         if self.classifier is None:
             return []
-        threshold = self._threshold(IMPLICIT_LABEL)
+        threshold = self._threshold(LABEL_IMPLICIT)
         named = {m.sentence_start for m in explicit if m.category == CATEGORY_SOCIAL_VALUE}
         out = []
         for sent in sents:
-            prob = (sent.probs or {}).get(IMPLICIT_LABEL)
+            prob = (sent.probs or {}).get(LABEL_IMPLICIT)
             if not sent.gated or prob is None or prob < threshold or sent.start_char in named or _words(sent.text) < MIN_IMPLICIT_WORDS:
                 continue
             flags = self.context.flags(sdoc, sent.start, sent.end, sentence=(sent.start, sent.end))
             mention = Mention(
                 doc.path, doc.sha256, page.number, CATEGORY_SOCIAL_VALUE, KIND_IMPLICIT, SOURCE_CLASSIFIER, sent.text,
                 sent.start_char, sent.end_char, sent.text, sent.start_char, sent.end_char,
-                label=IMPLICIT_LABEL, probability=prob, context=flags,
+                label=LABEL_IMPLICIT, probability=prob, context=flags,
             )
             out.append(_mark_repeated(mention, page.text, repeated))
         return out

@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from svmine.detect.evaluation import GoldError
+from svmine.model import LABELS
 
 SHARED_ENV = "SVMINE_SHARED"
 SPLITS = ("tune", "heldout")
-LABELS = ("social_value_explicit", "social_value_implicit", "vcse", "other")
 TEXT_SUFFIXES = {".md", ".txt"}
 HELDOUT_DIGITS = "01234567"
 
