@@ -39,6 +39,7 @@ from svmine.detect.facts import Sentence, facts_for_page
 from svmine.detect.levers import lever_gate
 from svmine.detect.patterns import files_hash, rule_files
 from svmine.detect.pipeline import SPANS_KEY, make_pipeline
+from svmine.hashing import sha256_file
 from svmine.model import (
     CATEGORY_SOCIAL_VALUE,
     KIND_EXPLICIT,
@@ -104,7 +105,7 @@ def _model_hash(classifier) -> str:
         return verified
     path = getattr(classifier, "path", None)
     if path is not None and Path(path).is_file():
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return sha256_file(path)
     return "none"
 
 
