@@ -285,7 +285,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str], short: dict[str, int]
 
 
 def _cell(value: Any, limit: int | None) -> str:
+    from svmine.outputs import truncate
+
     text = "" if value is None else " ".join(str(value).split())
-    if limit and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
+    return truncate(text, limit) if limit else text
