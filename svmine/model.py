@@ -32,6 +32,10 @@ FLAG_LOGICAL_PAGE = "logical_page"  # DOCX/HTML/text: not a printed page
 # that point is missing, so "no mention" from such a document is not a reliable "no".
 TRUNCATED_WARNING = "text truncated"
 
+# PDF text engines a caller may choose: "auto" reads with PDFium and falls back to pdfplumber
+# only for pages whose PDFium text fails a quality check.
+ENGINES = ("auto", "pdfplumber", "pdfium")
+
 # What one "page" means for a document format.
 PAGE_UNIT_PDF = "pdf_page"
 PAGE_UNIT_SECTION = "section"  # DOCX: one logical page per section

@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from svmine.errors import CorruptFileError, EncryptedFileError, PageLimitError
-from svmine.extract.core import ENGINES
 from svmine.extract import ocr as _ocr
 from svmine.extract.layout import PageWords, Table, Word, compose, edge_rows, running_keys, strip_running
 from svmine.extract.pdfium_tables import DroppedSpaces, PageGraphics, could_hold_table, find_tables, read_graphics, table_chars
 from svmine.model import (
+    ENGINES,
     FLAG_FALLBACK,
     FLAG_HAS_TABLES,
     FLAG_LOW_TEXT_DENSITY,
