@@ -34,15 +34,9 @@ class _Token(NamedTuple):
     size: float
 
 
-class _Char(NamedTuple):
-    """One character's loose box (PDF coordinates) and font size."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    size: float
+# One character's loose box and font size: a Word's fields, but in PDF coordinates (y up) until
+# ``emit`` turns a run of them into a top-down Word.
+_Char = Word
 
 
 def pdfium_words(page, graphics: PageGraphics | None = None, *, tables_if_suspect: bool = True) -> tuple[PageWords, bool]:
