@@ -49,7 +49,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from svmine.detect.components import compile_pattern, trim
+from svmine.detect.components import RulesComponent, compile_pattern, trim
 from svmine.detect.patterns import decode, read_jsonl, rule_files, validate_pattern
 from svmine.errors import PatternError
 
@@ -310,13 +310,28 @@ class ContextEngine:
         return doc.user_data[key]
 
 
-class ContextComponent:
+class ContextComponent(RulesComponent):
     """Sets ``span._.svmine_context`` (flag → cue) on every span of the mentions span group."""
+
+    rules_file = RULES_FILE
 
     def __init__(self, nlp: Language, name: str, spans_key: str):
         self.name = name
         self.spans_key = spans_key
         self.engine = ContextEngine(nlp)
+
+    @property
+    def rules(self) -> list[ContextRule]:
+        return self.engine.rules
+
+    def load(self, patterns_dir: str | Path | None) -> list[ContextRule]:
+        return load_context_rules(patterns_dir)
+
+    def parse(self, where: str, text: str) -> list[ContextRule]:
+        return parse_context_rules(where, text)
+
+    def clear(self) -> None:
+        self.engine.clear()
 
     def add_rules(self, rules: Iterable[ContextRule]) -> None:
         self.engine.add_rules(rules)
@@ -333,22 +348,6 @@ class ContextComponent:
                     cues_of[sentence] = self.engine.cues(doc, *sentence)
                 span._.svmine_context = self.engine.flags(doc, span.start, span.end, cues_of[sentence], sentence)
         return doc
-
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in self.engine.rules).encode()
-
-    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "ContextComponent":
-        self.engine.clear()
-        self.add_rules(parse_context_rules(f"<{self.name}>", data.decode("utf-8")))
-        return self
-
-    def to_disk(self, path: str | Path, *, exclude=tuple()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / RULES_FILE).write_bytes(self.to_bytes())
-
-    def from_disk(self, path: str | Path, *, exclude=tuple()) -> "ContextComponent":
-        return self.from_bytes((Path(path) / RULES_FILE).read_bytes())
 
 
 @Language.factory("svmine_context", requires=["doc.spans", "token.is_sent_start"], default_config={"spans_key": "svmine_mentions"})
