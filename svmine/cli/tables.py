@@ -47,15 +47,12 @@ def table_command(
     "no (implicit only)" and wait in the review queue.
     """
     from svmine.errors import SvmineError
-    from svmine.footprints.manifest import load_checked
     from svmine.tables import make_table, write_table
 
-    if compare and compare != "appendix3" and not Path(compare).is_file():
-        raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+    _check_compare(compare)
     checked = None
     try:
-        checked = load_checked(manifest, db) if manifest else None
-        manifest_warnings(checked, strict, before=True)
+        checked = _checked_manifest(manifest, db, strict)
         table = make_table(db, category=category.value, level=level.value, manifest=checked,
                            compare_with=compare, min_probability=min_probability, region=region,
                            footprint=footprint)
@@ -81,20 +78,32 @@ def report_command(
 ) -> None:
     """One self-contained HTML report: summary, table, map, chart and every mention in context."""
     from svmine.errors import SvmineError
-    from svmine.footprints.manifest import load_checked
     from svmine.report import write_report
 
     if compare == "none":  # the old spelling of "no comparison", still accepted
         compare = None
-    if compare and compare != "appendix3" and not Path(compare).is_file():
-        raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+    _check_compare(compare)
     checked = None
     try:
-        checked = load_checked(manifest, db) if manifest else None
-        manifest_warnings(checked, strict, before=True)
+        checked = _checked_manifest(manifest, db, strict)
         write_report(db, out, manifest=checked, min_probability=min_probability, title=title,
                      compare_with=compare)
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
     typer.echo(f"wrote {out}", err=True)
     manifest_warnings(checked, strict, before=False)
+
+
+def _check_compare(compare: str | None) -> None:
+    """``--compare``: 'appendix3' or an existing CSV, else exit 2 before the store is read."""
+    if compare and compare != "appendix3" and not Path(compare).is_file():
+        raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+
+
+def _checked_manifest(manifest: Path | None, db: Path, strict: bool):
+    """The checked manifest (None without ``--manifest``); with ``--strict`` its warnings stop here."""
+    from svmine.footprints.manifest import load_checked
+
+    checked = load_checked(manifest, db) if manifest else None
+    manifest_warnings(checked, strict, before=True)
+    return checked
