@@ -19,15 +19,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from svmine.errors import SvmineError
+from svmine.errors import GoldError
 from svmine.model import LABEL_IMPLICIT, LABEL_OF_CATEGORY
 
 SENTENCES = "sentences"
 DOCUMENTS = "documents"
-
-
-class GoldError(SvmineError):
-    code = "gold_error"
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:

@@ -41,7 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from svmine.detect.evaluation import GoldError
+from svmine.errors import GoldError
 from svmine.hashing import sha256_file
 from svmine.model import LABELS
 

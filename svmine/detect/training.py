@@ -278,7 +278,7 @@ def calibrate(gold: Sequence[Sequence[str]], probs: Sequence[dict[str, float]],
 def real_tune_threshold(classifier: SentenceClassifier, floor: float, gold_path: Path | None = None,
                         shared: Path | None = None) -> dict[str, Any]:
     """The implicit threshold chosen on the real gold's ``tune`` documents (module docstring)."""
-    from svmine.detect.evaluation import GoldError
+    from svmine.errors import GoldError
     from svmine.detect.gold import load_gold
     from svmine.detect.levers import lever_gate
 
