@@ -43,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 from svmine.detect.gold import (  # noqa: E402
     GoldSentence,
     default_shared_dir,
-    file_sha256,
     fold,
     letter_key,
     read_gold_records,
@@ -51,6 +50,7 @@ from svmine.detect.gold import (  # noqa: E402
     split_of,
     text_sha1,
 )
+from svmine.hashing import sha256_file  # noqa: E402
 
 GOLD = ROOT / "annotations" / "gold" / "real.jsonl"
 FOLDERS = ("data/uk_public_docs_text", "data/uk_public_pdfs")
@@ -214,7 +214,7 @@ def cmd_apply(args) -> None:
                 if key not in labels:
                     continue
                 labs, reason = labels.pop(key)
-                sha = sha_cache.setdefault(doc, file_sha256(path))
+                sha = sha_cache.setdefault(doc, sha256_file(path))
                 rec = GoldSentence(f"g-{key}", doc, sha, number, start, end, text_sha1(text[start:end]),
                                    labs, reason, split_of(doc))
                 GoldSentence.from_dict(rec.to_dict(), f"label {key}")  # same checks as the loader

@@ -33,6 +33,7 @@ from urllib.parse import unquote, urlparse
 
 from svmine import __version__
 from svmine.errors import SvmineError
+from svmine.hashing import sha256_file
 
 SIDECAR = "checksums.csv"
 SIDECAR_COLUMNS = ["file", "footprint_code", "url", "sha256", "size", "fetched_at"]
@@ -120,14 +121,6 @@ def read_manifest(path: str | Path, url_column: str = "url") -> list[Entry]:
     return entries
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _download(url: str, target: Path, timeout: float) -> tuple[str, int]:
     """GET ``url`` into ``target``; returns (sha256, size)."""
     request = urllib.request.Request(url, headers={"User-Agent": f"svmine/{__version__} (corpus fetch)"})
@@ -171,7 +164,7 @@ def fetch_one(entry: Entry, dest: Path, *, retries: int = 3, timeout: float = 30
         return Outcome(entry, "skipped", "no address in the manifest")
     target = dest / entry.file
     expected = entry.sha256 or (known or {}).get(entry.file)
-    if target.is_file() and expected and _sha256(target) == expected:
+    if target.is_file() and expected and sha256_file(target) == expected:
         return Outcome(entry, "present", sha256=expected, size=target.stat().st_size)
     last = ""
     for attempt in range(1, retries + 2):

@@ -57,6 +57,12 @@ class NotRegularFileError(ExtractionError):
     code = "not_regular_file"
 
 
+class GoldError(SvmineError):
+    """A gold file (labelled sentences or mentions) that cannot be read or is malformed."""
+
+    code = "gold_error"
+
+
 class ModelError(SvmineError):
     """A model file is missing, tampered with, or holds untrusted types."""
 

@@ -32,6 +32,10 @@ FLAG_LOGICAL_PAGE = "logical_page"  # DOCX/HTML/text: not a printed page
 # that point is missing, so "no mention" from such a document is not a reliable "no".
 TRUNCATED_WARNING = "text truncated"
 
+# PDF text engines a caller may choose: "auto" reads with PDFium and falls back to pdfplumber
+# only for pages whose PDFium text fails a quality check.
+ENGINES = ("auto", "pdfplumber", "pdfium")
+
 # What one "page" means for a document format.
 PAGE_UNIT_PDF = "pdf_page"
 PAGE_UNIT_SECTION = "section"  # DOCX: one logical page per section
@@ -85,10 +89,22 @@ class Document(_Record):
 # Mention categories and kinds.
 CATEGORY_SOCIAL_VALUE = "social_value"
 CATEGORY_VCSE = "vcse"
+CATEGORIES: tuple[str, ...] = (CATEGORY_SOCIAL_VALUE, CATEGORY_VCSE)
 KIND_EXPLICIT = "explicit"  # the words are there (pattern match, or classifier on such a sentence)
 KIND_IMPLICIT = "implicit"  # social value described without naming it (classifier only)
 SOURCE_PATTERN = "pattern"
 SOURCE_CLASSIFIER = "classifier"
+
+# Sentence labels: the classifier's outputs, the gold sets' and the auditors' labels (one set for
+# all). A sentence with none of the positive labels is ``other``.
+LABEL_EXPLICIT = "social_value_explicit"
+LABEL_IMPLICIT = "social_value_implicit"
+LABEL_VCSE = "vcse"
+LABEL_OTHER = "other"
+LABELS: tuple[str, ...] = (LABEL_EXPLICIT, LABEL_IMPLICIT, LABEL_VCSE, LABEL_OTHER)
+POSITIVE_LABELS: tuple[str, ...] = (LABEL_EXPLICIT, LABEL_IMPLICIT, LABEL_VCSE)
+# The label an explicit mention of each category stands for.
+LABEL_OF_CATEGORY = {CATEGORY_SOCIAL_VALUE: LABEL_EXPLICIT, CATEGORY_VCSE: LABEL_VCSE}
 
 
 @dataclass

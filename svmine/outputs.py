@@ -187,6 +187,26 @@ def write_text(out: str | os.PathLike[str], text: str, inputs: Iterable[str | os
     return Path(out)
 
 
+# -- text shown in a table ----------------------------------------------------------------------
+
+
+def truncate(text: str, width: int, *, keep_end: bool = False, tidy: bool = False) -> str:
+    """``text`` in at most ``width`` characters, the cut marked with one "…".
+
+    The end is cut; with ``keep_end`` the middle is, so a document name keeps its start and its
+    end (the extension and the last words, which often carry a date or version). ``tidy`` drops
+    white space left before the mark ("social …" reads as "social…").
+    """
+    if len(text) <= width:
+        return text
+    if not keep_end:
+        head = text[: width - 1]
+        return (head.rstrip() if tidy else head) + "…"
+    tail = min(len(text), max((width - 1) // 2, width - 1 - (width - 1) // 2))
+    head = width - 1 - tail
+    return text[:head] + "…" + text[-tail:]
+
+
 # -- paths shown in a table ----------------------------------------------------------------------
 
 

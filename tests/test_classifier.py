@@ -19,9 +19,9 @@ from svmine.detect.classifier import (
     decide,
     load_classifier,
     save_classifier,
-    sha256_of,
 )
 from svmine.errors import ModelError
+from svmine.hashing import sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "sentence-classifier.skops"
@@ -47,9 +47,9 @@ def test_metadata_describes_the_shipped_model(shipped):
     meta = json.loads(MODEL.with_suffix(".json").read_text())
     assert meta["labels"] == list(LABELS)
     assert set(meta["versions"]) >= {"svmine", "sklearn", "skops", "numpy", "python"}
-    assert meta["model_sha256"] == sha256_of(MODEL)
+    assert meta["model_sha256"] == sha256_file(MODEL)
     # The model must be retrained whenever the annotation set changes.
-    assert meta["annotations"]["sha256"] == sha256_of(ANNOTATIONS)
+    assert meta["annotations"]["sha256"] == sha256_file(ANNOTATIONS)
     assert set(meta["thresholds"]) == set(LABELS)
     assert meta["cv"]["folds"] >= 2 and set(meta["cv"]["scores"]) == set(LABELS)
     assert meta["trained_at"][:2] == "20"
@@ -160,7 +160,7 @@ class Sneaky:  # a type nobody put on the trusted list
 
 def _write_matching_metadata(path: Path) -> None:
     meta = {"format": clf_mod.METADATA_FORMAT, "labels": list(LABELS), "thresholds": {},
-            "model_sha256": sha256_of(path)}
+            "model_sha256": sha256_file(path)}
     path.with_suffix(".json").write_text(json.dumps(meta))
 
 
@@ -202,7 +202,7 @@ def test_save_load_round_trip_gives_identical_probabilities(tmp_path):
     sentences = [s for s, _ in PREDICTIONS]
     assert loaded.predict_proba(sentences) == trained.predict_proba(sentences)
     assert loaded.thresholds == trained.thresholds and loaded.labels == list(LABELS)
-    assert loaded.metadata["note"] == "round trip" and loaded.sha256 == sha256_of(path)
+    assert loaded.metadata["note"] == "round trip" and loaded.sha256 == sha256_file(path)
 
 
 # -- real public documents (../shared); skipped with a reason when absent ----------------------

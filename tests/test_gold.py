@@ -13,7 +13,6 @@ from svmine.cli.main import app
 from svmine.detect.evaluation import GoldError
 from svmine.detect.gold import (
     GoldSentence,
-    file_sha256,
     letter_key,
     load_gold,
     locate,
@@ -22,6 +21,7 @@ from svmine.detect.gold import (
     split_of,
     text_sha1,
 )
+from svmine.hashing import sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "annotations" / "gold" / "real.jsonl"
@@ -55,7 +55,7 @@ def shared(tmp_path: Path) -> Path:
 def gold_file(tmp_path: Path, shared: Path) -> Path:
     path = shared / "docs" / "plan.txt"
     text = reference_pages(path)[0]
-    sha = file_sha256(path)
+    sha = sha256_file(path)
     first = text[text.index("The trust"): text.index("spends.") + len("spends.")]
     rows = [_record("docs/plan.txt", text, first, ["social_value_implicit"], "g1", sha),
             _record("docs/plan.txt", text, "Car parking charges for staff will rise in April.", ["other"], "g2", sha)]

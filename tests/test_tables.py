@@ -7,7 +7,8 @@ import pytest
 import tables_data as td
 from svmine.store import Store
 from svmine.tables.build import build_table, format_fact
-from svmine.tables.compare import cohen_kappa, compare, load_reference_verdicts
+from svmine.review.agreement import cohen_kappa
+from svmine.tables.compare import compare, load_reference_verdicts
 from svmine.tables.evidence import answers_yes, counts, decide, evidence_rank, is_strong, sentence_form, verdict
 from svmine.footprints.manifest import ManifestError, load_manifest
 
@@ -358,7 +359,8 @@ def test_comparison_hand_made_case(conn, tmp_path):
     ],
 )
 def test_cohen_kappa(pairs, kappa):
-    assert cohen_kappa(pairs) == (pytest.approx(kappa) if kappa is not None else None)
+    ours, theirs = [a for a, _ in pairs], [b for _, b in pairs]  # the table's verdicts beside the reference's
+    assert cohen_kappa(ours, theirs) == (pytest.approx(kappa) if kappa is not None else None)
 
 
 def test_appendix3_reference_matches_report():

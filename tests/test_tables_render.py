@@ -129,9 +129,9 @@ def test_xlsx_text_never_becomes_a_formula(conn, tmp_path):
     ],
 )
 def test_cut(text, width, keep_end, expected):
-    from svmine.tables.render import _cut
+    from svmine.outputs import truncate
 
-    assert _cut(text, width, keep_end) == expected
+    assert truncate(text, width, keep_end=keep_end) == expected
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from svmine.detect.classifier import EXPLICIT, IMPLICIT, LABELS, OTHER, VCSE, load_classifier, sha256_of
+from svmine.detect.classifier import EXPLICIT, IMPLICIT, LABELS, OTHER, VCSE, load_classifier
 from svmine.detect.training import (
     AnnotationError,
     assign_splits,
@@ -19,6 +19,7 @@ from svmine.detect.training import (
     train_model,
     tune_thresholds,
 )
+from svmine.hashing import sha256_file
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +141,8 @@ def small_run(tmp_path_factory):
 def test_train_model_writes_model_and_metadata(small_run):
     report, out = small_run
     meta = json.loads(out.with_suffix(".json").read_text())
-    assert report.model_path == str(out) and meta["model_sha256"] == sha256_of(out)
-    assert meta["annotations"]["sha256"] == sha256_of(default_annotations_path())
+    assert report.model_path == str(out) and meta["model_sha256"] == sha256_file(out)
+    assert meta["annotations"]["sha256"] == sha256_file(default_annotations_path())
     assert meta["annotations"]["n_train"] == report.n_train and meta["heldout"]["n"] == report.n_test
     assert meta["cv"]["scores"] == report.cv_scores and meta["heldout"]["scores"] == report.heldout_scores
     assert meta["thresholds"] == report.thresholds and meta["params"]["random_state"] == 0

@@ -9,15 +9,14 @@ from typing import Annotated
 import typer
 
 from svmine.cli.common import fail
+from svmine.cli.options import StoreOption
 
 app = typer.Typer(no_args_is_help=True, help="Export, import and measure auditors' annotations.")
-
-DbOption = Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The svmine SQLite store.")]
 
 
 @app.command()
 def export(
-    db: DbOption,
+    db: StoreOption,
     out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False, help="File to write.")],
     format: Annotated[str, typer.Option("--format", "-f",
                                         help="jsonl | prodigy | doccano | labelstudio | spacy")] = "jsonl",
@@ -37,7 +36,7 @@ def export(
 
 @app.command("import")
 def import_(
-    db: DbOption,
+    db: StoreOption,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File to read.")],
     format: Annotated[str, typer.Option("--format", "-f", help="jsonl | prodigy | doccano")] = "jsonl",
 ) -> None:
@@ -55,7 +54,7 @@ def import_(
 
 @app.command()
 def agreement(
-    db: DbOption,
+    db: StoreOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Cohen's kappa per auditor pair and Krippendorff's alpha (nominal) per category."""

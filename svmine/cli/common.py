@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 
 import typer
 
@@ -38,11 +37,3 @@ def manifest_warnings(manifest, strict: bool, *, before: bool) -> None:
 
 def is_terminal() -> bool:
     return sys.stderr.isatty()
-
-
-class Engine(str, Enum):
-    """PDF engines of ``svmine.extract`` (shared by `extract`, `detect` and `scan`)."""
-
-    auto = "auto"
-    pdfplumber = "pdfplumber"
-    pdfium = "pdfium"

@@ -10,19 +10,10 @@ from typing import Annotated, Optional
 import typer
 
 from svmine.cli.common import EXIT_SOME_FAILED, fail, is_terminal
+from svmine.cli.options import Category
+from svmine.cli.options import MentionFormat as Format
 
 app = typer.Typer()
-
-
-class Format(str, Enum):
-    text = "text"
-    jsonl = "jsonl"
-    csv = "csv"
-
-
-class Category(str, Enum):
-    social_value = "social_value"
-    vcse = "vcse"
 
 
 class RuleCategory(str, Enum):

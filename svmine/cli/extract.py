@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from svmine.cli.common import Engine, EXIT_SOME_FAILED, fail, is_terminal
+from svmine.cli.common import EXIT_SOME_FAILED, fail, is_terminal
+from svmine.cli.options import Engine
 
 app = typer.Typer()
 

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from svmine.cli.common import EXIT_USAGE, fail
+from svmine.cli.options import ReferenceFormat as Format
 
 app = typer.Typer()
 footprints_app = typer.Typer(invoke_without_command=True, help="List the official footprints of any era, or a crosswalk between eras.")
@@ -49,11 +50,6 @@ class Year(str, Enum):
 
 _GEOS = ", ".join(g.value for g in Geography)
 _LSOA_GEOS = ", ".join(g.value for g in Geography if not g.value.startswith("region"))
-
-
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
 
 
 @app.command()

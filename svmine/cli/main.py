@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 import typer
 
 from svmine import __version__
+from svmine.cli import annotations, corpus, detect, extract, footprints, model, review, scan, tables
 
 app = typer.Typer(
     name="svmine",
@@ -18,19 +17,6 @@ app = typer.Typer(
     # columns and show flags as <bool>; click's formatter wraps the help text instead.
     rich_markup_mode=None,
 )
-
-# (module, group name or None to merge its commands at the top level)
-COMMAND_MODULES: list[tuple[str, str | None]] = [
-    ("svmine.cli.extract", None),
-    ("svmine.cli.detect", None),
-    ("svmine.cli.model", None),
-    ("svmine.cli.footprints", None),
-    ("svmine.cli.scan", None),
-    ("svmine.cli.tables", None),
-    ("svmine.cli.review", None),
-    ("svmine.cli.corpus", "corpus"),
-    ("svmine.cli.annotations", "annotations"),
-]
 
 
 def _version(value: bool) -> None:
@@ -46,12 +32,11 @@ def _root(
     """Find social value and VCSE mentions in NHS plans and policies."""
 
 
-for _module, _name in COMMAND_MODULES:
-    _sub = importlib.import_module(_module).app
-    if _name:
-        app.add_typer(_sub, name=_name, help=_sub.info.help)
-    else:
-        app.add_typer(_sub)
+# The order of the help's command list: top-level commands module by module, then the groups.
+for _module in (extract, detect, model, footprints, scan, tables, review):
+    app.add_typer(_module.app)
+for _name, _module in (("corpus", corpus), ("annotations", annotations)):
+    app.add_typer(_module.app, name=_name, help=_module.app.info.help)
 
 
 def main() -> None:

@@ -10,13 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from svmine.cli.common import fail
+from svmine.cli.options import ReportFormat as OutputFormat
 
 app = typer.Typer()
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 def _store_examples(db: Path) -> list[dict]:

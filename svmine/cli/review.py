@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from svmine.cli.common import fail
+from svmine.cli.options import StoreOption
 
 app = typer.Typer()
 
 
 @app.command()
 def review(
-    db: Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The svmine SQLite store.")],
+    db: StoreOption,
     host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs --token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8765,
     auditors_per_item: Annotated[int, typer.Option("--auditors-per-item", min=1,

@@ -11,7 +11,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from svmine.cli.common import Engine, EXIT_SOME_FAILED, fail, is_terminal, manifest_warnings
+from svmine.cli.common import EXIT_SOME_FAILED, fail, is_terminal, manifest_warnings
+from svmine.cli.options import Category as MentionCategory
+from svmine.cli.options import Engine, ManifestOption, NewStoreOption, StrictOption
+from svmine.cli.options import ListFormat as OutputFormat
+from svmine.cli.options import StoreOption as ExistingDb
 
 app = typer.Typer()
 
@@ -19,12 +23,6 @@ app = typer.Typer()
 class Executor(str, Enum):
     local = "local"
     dask = "dask"
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    jsonl = "jsonl"
 
 
 # Filter values are choices: a misspelt one ("implict") is refused with the valid values, exit 2,
@@ -40,25 +38,18 @@ class DocumentStatus(str, Enum):
     failed = "failed"
 
 
-class MentionCategory(str, Enum):
-    social_value = "social_value"
-    vcse = "vcse"
-
-
 class MentionKind(str, Enum):
     explicit = "explicit"
     implicit = "implicit"
 
 
-DbOption = Annotated[Path, typer.Option("--db", help="SQLite store file (created if missing).", dir_okay=False)]
-ExistingDb = Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="SQLite store file.")]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 
 @app.command()
 def scan(
     paths: Annotated[list[Path], typer.Argument(exists=True, help="Files and folders to scan.")],
-    db: DbOption,
+    db: NewStoreOption,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes (default: number of cores).")] = None,
     executor: Annotated[Executor, typer.Option(help="Run workers locally or on a Dask cluster.")] = Executor.local,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster).")] = None,
@@ -72,10 +63,10 @@ def scan(
     patterns: Annotated[Optional[Path], typer.Option("--patterns", exists=True, file_okay=False, help="Folder of pattern files instead of the built-in ones.")] = None,
     model: Annotated[Optional[Path], typer.Option("--model", exists=True, dir_okay=False, help="Sentence classifier file instead of the default.")] = None,
     no_classifier: Annotated[bool, typer.Option("--no-classifier", help="Patterns only: skip the sentence classifier.")] = False,
-    manifest: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="CSV naming each file's footprint (file or sha256, footprint_code, optional ccg_code).")] = None,
+    manifest: ManifestOption = None,
     force: Annotated[bool, typer.Option("--force", help="Reprocess every document, even current ones.")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Try again files that failed before with the same bytes and svmine (otherwise reported, not re-run).")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Manifest warnings (unknown files, duplicates, CCGs outside their footprint, paths outside the corpus) are errors: exit 2.")] = False,
+    strict: StrictOption = False,
 ) -> None:
     """Scan files and folders into the store: new and changed documents are processed, current ones skipped."""
     from svmine.errors import SvmineError
@@ -294,7 +285,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str], short: dict[str, int]
 
 
 def _cell(value: Any, limit: int | None) -> str:
+    from svmine.outputs import truncate
+
     text = "" if value is None else " ".join(str(value).split())
-    if limit and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
+    return truncate(text, limit) if limit else text

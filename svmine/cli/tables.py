@@ -9,13 +9,13 @@ from typing import Annotated, Optional
 import typer
 
 from svmine.cli.common import EXIT_USAGE, fail, manifest_warnings
+from svmine.cli.options import Category
+from svmine.cli.options import ManifestOption as Manifest
+from svmine.cli.options import StoreOption as Db
+from svmine.cli.options import StrictOption as Strict
+from svmine.cli.options import TableFormat as Format
 
 app = typer.Typer()
-
-
-class Category(str, Enum):
-    social_value = "social_value"
-    vcse = "vcse"
 
 
 class Level(str, Enum):
@@ -29,20 +29,6 @@ class TableGeography(str, Enum):
     icb2022 = "icb2022"
 
 
-class Format(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    csv = "csv"
-    xlsx = "xlsx"
-    json = "json"
-
-
-Db = Annotated[Path, typer.Option("--db", exists=True, dir_okay=False, help="The svmine SQLite store.")]
-Manifest = Annotated[
-    Optional[Path],
-    typer.Option("--manifest", exists=True, dir_okay=False, help="CSV placing documents in footprints (file or sha256, footprint_code, optional ccg_code); overrides the store's attribution."),
-]
-Strict = Annotated[bool, typer.Option("--strict", help="Manifest warnings (unknown files, duplicates, CCGs outside their footprint, paths outside the corpus) are errors: exit 2, nothing written.")]
 MinProb = Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0, help="Classifier mentions below this probability are not counted.")]
 
 
@@ -68,15 +54,12 @@ def table_command(
     "no (implicit only)" and wait in the review queue.
     """
     from svmine.errors import SvmineError
-    from svmine.footprints.manifest import load_checked
     from svmine.tables import make_table, write_table
 
-    if compare and compare != "appendix3" and not Path(compare).is_file():
-        raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+    _check_compare(compare)
     checked = None
     try:
-        checked = load_checked(manifest, db) if manifest else None
-        manifest_warnings(checked, strict, before=True)
+        checked = _checked_manifest(manifest, db, strict)
         table = make_table(db, category=category.value, level=level.value, manifest=checked,
                            compare_with=compare, min_probability=min_probability, region=region,
                            footprint=footprint, geography=(geography or TableGeography.stp2017).value)
@@ -102,20 +85,32 @@ def report_command(
 ) -> None:
     """One self-contained HTML report: summary, table, map, chart and every mention in context."""
     from svmine.errors import SvmineError
-    from svmine.footprints.manifest import load_checked
     from svmine.report import write_report
 
     if compare == "none":  # the old spelling of "no comparison", still accepted
         compare = None
-    if compare and compare != "appendix3" and not Path(compare).is_file():
-        raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+    _check_compare(compare)
     checked = None
     try:
-        checked = load_checked(manifest, db) if manifest else None
-        manifest_warnings(checked, strict, before=True)
+        checked = _checked_manifest(manifest, db, strict)
         write_report(db, out, manifest=checked, min_probability=min_probability, title=title,
                      compare_with=compare)
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
     typer.echo(f"wrote {out}", err=True)
     manifest_warnings(checked, strict, before=False)
+
+
+def _check_compare(compare: str | None) -> None:
+    """``--compare``: 'appendix3' or an existing CSV, else exit 2 before the store is read."""
+    if compare and compare != "appendix3" and not Path(compare).is_file():
+        raise fail(f"--compare: no such file: {compare}", EXIT_USAGE)
+
+
+def _checked_manifest(manifest: Path | None, db: Path, strict: bool):
+    """The checked manifest (None without ``--manifest``); with ``--strict`` its warnings stop here."""
+    from svmine.footprints.manifest import load_checked
+
+    checked = load_checked(manifest, db) if manifest else None
+    manifest_warnings(checked, strict, before=True)
+    return checked

@@ -26,7 +26,6 @@ Design decisions:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -37,13 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from svmine.errors import ModelError
-
-EXPLICIT = "social_value_explicit"
-IMPLICIT = "social_value_implicit"
-VCSE = "vcse"
-OTHER = "other"
-LABELS: tuple[str, ...] = (EXPLICIT, IMPLICIT, VCSE, OTHER)
-POSITIVE_LABELS: tuple[str, ...] = (EXPLICIT, IMPLICIT, VCSE)
+from svmine.hashing import sha256_file
+from svmine.model import LABEL_EXPLICIT as EXPLICIT
+from svmine.model import LABEL_IMPLICIT as IMPLICIT
+from svmine.model import LABEL_OTHER as OTHER
+from svmine.model import LABEL_VCSE as VCSE
+from svmine.model import LABELS, POSITIVE_LABELS
 
 MODEL_ENV = "SVMINE_MODEL"
 MODEL_NAME = "sentence-classifier.skops"
@@ -99,14 +97,6 @@ def default_model_path() -> Path:
 
 def metadata_path(model_path: str | Path) -> Path:
     return Path(model_path).with_suffix(".json")
-
-
-def sha256_of(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # "social value" as one token: otherwise the bag of n-grams cannot tell it from "people value
@@ -234,7 +224,7 @@ def save_classifier(classifier: SentenceClassifier, path: str | Path, metadata: 
     with atomic_path(path) as tmp:
         sio.dump(classifier.pipeline, tmp, compression=8)  # zlib: keeps the committed file small
     meta = dict(metadata, format=METADATA_FORMAT, labels=list(classifier.labels),
-                thresholds=dict(classifier.thresholds), model_file=path.name, model_sha256=sha256_of(path))
+                thresholds=dict(classifier.thresholds), model_file=path.name, model_sha256=sha256_file(path))
     write_text(metadata_path(path), json.dumps(meta, indent=2, sort_keys=False) + "\n")
     classifier.metadata, classifier.path = meta, path
     return path
@@ -309,7 +299,7 @@ def load_classifier(path: str | Path | None = None) -> SentenceClassifier | None
     if not path.is_file():
         return None
     meta = _read_metadata(path)
-    actual = sha256_of(path)
+    actual = sha256_file(path)
     if actual != meta["model_sha256"]:
         raise ModelError(f"sha256 {actual[:12]}… does not match the metadata ({str(meta['model_sha256'])[:12]}…): "
                          "file changed or tampered with, refusing to load", str(path))

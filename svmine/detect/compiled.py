@@ -36,6 +36,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
+from svmine.hashing import sha256_file
+
 FORMAT = "svmine-compiled-classifier/1"
 _SEPARATOR = "\x00"
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -246,7 +248,7 @@ def load_classifier(path: str | Path | None = None):
         return base.load_classifier(path)
     try:
         meta = base._read_metadata(model)
-        actual = base.sha256_of(model)
+        actual = sha256_file(model)
     except Exception:  # noqa: BLE001 - the safe loader gives the proper error
         return base.load_classifier(path)
     if actual == meta.get("model_sha256"):

@@ -25,7 +25,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from svmine.detect.patterns import EXCLUDE, MentionRule, parse_rules
+from svmine.detect.patterns import EXCLUDE, MentionRule, load_rules, parse_rules
 
 # Whitespace between two words of a rule: spaces and at most one line break. A blank line is a
 # paragraph break, and a phrase does not run across paragraphs ("donations\n\ncharity partner").
@@ -56,8 +56,60 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-class MentionRuler:
+class RulesComponent:
+    """What both svmine components share: their whole state is a list of rules, loaded by
+    ``initialize`` (from the packaged files or a ``patterns_dir``: ``nlp.initialize()`` passes
+    the ``[initialize.components.NAME]`` settings) and saved as JSON lines, one rule a line.
+
+    A subclass sets ``rules_file``, ``load`` (patterns_dir -> rules), ``parse`` (where, text ->
+    rules) and has ``rules``, ``clear()`` and ``add_rules(rules)``.
+    """
+
+    name: str
+    rules_file: str
+    rules: list
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def add_rules(self, rules: Iterable[Any]) -> None:
+        raise NotImplementedError
+
+    def load(self, patterns_dir: str | Path | None) -> list:
+        raise NotImplementedError
+
+    def parse(self, where: str, text: str) -> list:
+        raise NotImplementedError
+
+    def initialize(self, get_examples=None, *, nlp=None, patterns_dir=None) -> None:
+        """The rules of ``patterns_dir`` (None: the packaged ones), in place of any loaded before."""
+        self.clear()
+        self.add_rules(self.load(patterns_dir))
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in self.rules).encode()
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()):
+        self.clear()
+        self.add_rules(self.parse(f"<{self.name}>", data.decode("utf-8")))
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / self.rules_file).write_bytes(self.to_bytes())
+
+    def from_disk(self, path: str | Path, *, exclude=tuple()):
+        file = Path(path) / self.rules_file
+        self.clear()
+        self.add_rules(self.parse(str(file), file.read_text(encoding="utf-8")))
+        return self
+
+
+class MentionRuler(RulesComponent):
     """Matches the rules, then writes the longest non-overlapping mentions (module docstring)."""
+
+    rules_file = RULES_FILE
 
     def __init__(self, nlp: Language, name: str, spans_key: str):
         self.nlp = nlp
@@ -66,6 +118,12 @@ class MentionRuler:
         self.clear()
 
     # -- rules -------------------------------------------------------------------------------
+    def load(self, patterns_dir: str | Path | None) -> list[MentionRule]:
+        return load_rules(patterns_dir)
+
+    def parse(self, where: str, text: str) -> list[MentionRule]:
+        return parse_rules(where, text)
+
     def add_rules(self, rules: Iterable[MentionRule]) -> None:
         # Exclusions first so they win equal-length ties in filter_spans (a stable sort).
         new = sorted(rules, key=lambda r: r.category != EXCLUDE)
@@ -98,26 +156,6 @@ class MentionRuler:
     def set_annotations(self, doc: Doc, spans: list[Span]) -> None:
         kept = [s for s in filter_spans(spans) if s.label_ != EXCLUDE]
         doc.spans[self.spans_key] = kept
-
-    # -- serialisation -----------------------------------------------------------------------
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in self.rules).encode()
-
-    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "MentionRuler":
-        self.clear()
-        self.add_rules(parse_rules(f"<{self.name}>", data.decode("utf-8")))
-        return self
-
-    def to_disk(self, path: str | Path, *, exclude=tuple()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / RULES_FILE).write_bytes(self.to_bytes())
-
-    def from_disk(self, path: str | Path, *, exclude=tuple()) -> "MentionRuler":
-        file = Path(path) / RULES_FILE
-        self.clear()
-        self.add_rules(parse_rules(str(file), file.read_text(encoding="utf-8")))
-        return self
 
 
 @Language.factory(

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
+from collections import Counter
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from svmine.detect.components import compile_pattern, trim
+from svmine.detect.components import RulesComponent, compile_pattern, trim
 from svmine.detect.patterns import decode, read_jsonl, rule_files, validate_pattern
 from svmine.errors import PatternError
 
@@ -310,16 +311,101 @@ class ContextEngine:
         return doc.user_data[key]
 
 
-class ContextComponent:
+REPEATED_MIN_PAGES = 3
+# A reference list runs on to the next page when that many of its lines look like citations.
+CITATION_SHARE = 0.3
+_CITATION_LINE = re.compile(r"\b(?:19|20)\d\d[a-z]?\b|\bet al\b|https?://|www\.|\bdoi\b", re.IGNORECASE)
+
+
+class DocumentContext:
+    """The flags that need the whole document, found in one pass over its pages.
+
+    - ``boilerplate``: a line (digits folded, so "Page 3" ~ "Page 4") that repeats on at least
+      three pages and half the pages is a running header/footer extraction did not strip.
+    - ``reference``: a "References"/"Bibliography" section (a section rule) runs on to the
+      following pages while at least 30% of their lines look like citations (a year, "et al",
+      a URL or DOI); the cue is the heading and the page it started on.
+    Neither overrides a flag the mention already has.
+    """
+
+    def __init__(self, engine: ContextEngine, page_texts: list[str], page_numbers: list[int], docs: list[Doc]):
+        self.repeated = _repeated_lines(page_texts)
+        self.references: list[str | None] = []  # per page index: the open reference list, if any
+        open_refs: str | None = None
+        for text, number, doc in zip(page_texts, page_numbers, docs):
+            open_refs = open_refs if open_refs and _citation_share(text) >= CITATION_SHARE else None
+            self.references.append(open_refs)
+            heading = engine.section_at_end(doc).get("reference")
+            open_refs = f"{heading} (page {number})" if heading else open_refs
+
+    def running_line(self, text: str, char: int) -> int:
+        """On how many pages the line holding ``text[char]`` repeats (0: not a running line)."""
+        if not self.repeated:
+            return 0
+        start = text.rfind("\n", 0, char) + 1
+        end = text.find("\n", char)
+        return self.repeated.get(_normal_line(text[start : end if end >= 0 else len(text)]), 0)
+
+    def flag(self, index: int, text: str, char: int, flags: dict[str, str]) -> None:
+        """Add the document-wide flags of a mention at ``text[char]`` on page ``index`` to ``flags``."""
+        if "boilerplate" not in flags:
+            n = self.running_line(text, char)
+            if n:
+                flags["boilerplate"] = f"line repeated on {n} pages"
+        if self.references[index]:
+            flags.setdefault("reference", self.references[index])
+
+
+def _citation_share(text: str) -> float:
+    lines = [x for x in text.split("\n") if len(x.split()) >= 3]
+    return sum(1 for x in lines if _CITATION_LINE.search(x)) / len(lines) if lines else 0.0
+
+
+def _normal_line(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+
+def _repeated_lines(page_texts: list[str]) -> dict[str, int]:
+    if len(page_texts) < REPEATED_MIN_PAGES:
+        return {}
+    counts = Counter(line for text in page_texts for line in {_normal_line(x) for x in text.split("\n")} if line)
+    need = max(REPEATED_MIN_PAGES, len(page_texts) / 2)
+    return {line: n for line, n in counts.items() if n >= need}
+
+
+class ContextComponent(RulesComponent):
     """Sets ``span._.svmine_context`` (flag → cue) on every span of the mentions span group."""
+
+    rules_file = RULES_FILE
 
     def __init__(self, nlp: Language, name: str, spans_key: str):
         self.name = name
         self.spans_key = spans_key
         self.engine = ContextEngine(nlp)
 
+    @property
+    def rules(self) -> list[ContextRule]:
+        return self.engine.rules
+
+    def load(self, patterns_dir: str | Path | None) -> list[ContextRule]:
+        return load_context_rules(patterns_dir)
+
+    def parse(self, where: str, text: str) -> list[ContextRule]:
+        return parse_context_rules(where, text)
+
+    def clear(self) -> None:
+        self.engine.clear()
+
     def add_rules(self, rules: Iterable[ContextRule]) -> None:
         self.engine.add_rules(rules)
+
+    def sentence_flags(self, doc: Doc, start: int, end: int) -> dict[str, str]:
+        """Flags of the sentence ``doc[start:end]`` as a whole (an implicit mention)."""
+        return self.engine.flags(doc, start, end, sentence=(start, end))
+
+    def document(self, pages, docs: list[Doc]) -> DocumentContext:
+        """The per-document pass over ``pages`` (``Page`` records) and their processed Docs."""
+        return DocumentContext(self.engine, [p.text for p in pages], [p.number for p in pages], docs)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.spans.get(self.spans_key, [])
@@ -333,22 +419,6 @@ class ContextComponent:
                     cues_of[sentence] = self.engine.cues(doc, *sentence)
                 span._.svmine_context = self.engine.flags(doc, span.start, span.end, cues_of[sentence], sentence)
         return doc
-
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in self.engine.rules).encode()
-
-    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "ContextComponent":
-        self.engine.clear()
-        self.add_rules(parse_context_rules(f"<{self.name}>", data.decode("utf-8")))
-        return self
-
-    def to_disk(self, path: str | Path, *, exclude=tuple()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / RULES_FILE).write_bytes(self.to_bytes())
-
-    def from_disk(self, path: str | Path, *, exclude=tuple()) -> "ContextComponent":
-        return self.from_bytes((Path(path) / RULES_FILE).read_bytes())
 
 
 @Language.factory("svmine_context", requires=["doc.spans", "token.is_sent_start"], default_config={"spans_key": "svmine_mentions"})

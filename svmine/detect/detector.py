@@ -17,20 +17,15 @@ Every other sentence is ``other`` without a model call (precision first, and che
   holds no social value pattern and has at least eight words becomes an ``implicit`` mention
   whose text is the sentence.
 
-A "References"/"Bibliography" list runs on to following pages while at least 30% of their lines
-look like citations (a year, "et al", a URL or DOI); mentions there are flagged ``reference``
-with the heading and the page it started on as cue.
-
-A line that repeats on at least three pages and half the pages of a document is a running
-header/footer that extraction did not strip; mentions on it are flagged ``boilerplate``.
+Context flags all come from the context component (``context.py``): per mention and sentence,
+and, for what needs the whole document (running lines flagged ``boilerplate``, reference lists
+that run on to later pages), its per-document pass ``DocumentContext``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from bisect import bisect_right
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,10 +34,13 @@ from svmine.detect.facts import Sentence, facts_for_page
 from svmine.detect.levers import lever_gate
 from svmine.detect.patterns import files_hash, rule_files
 from svmine.detect.pipeline import SPANS_KEY, make_pipeline
+from svmine.hashing import sha256_file
 from svmine.model import (
     CATEGORY_SOCIAL_VALUE,
     KIND_EXPLICIT,
     KIND_IMPLICIT,
+    LABEL_IMPLICIT,
+    LABEL_OF_CATEGORY,
     SOURCE_CLASSIFIER,
     SOURCE_PATTERN,
     Document,
@@ -52,16 +50,10 @@ from svmine.model import (
 )
 
 DEFAULT = "default"  # model_path sentinel: the classifier's default model file
-IMPLICIT_LABEL = "social_value_implicit"
-LABEL_OF_CATEGORY = {"social_value": "social_value_explicit", "vcse": "vcse"}
 MIN_CLASSIFIED_WORDS = 3
 # Headings, table header rows and one-liners ("Commitments to local partners") say too little
 # to carry social value on their own; the classifier over-reads their few words.
 MIN_IMPLICIT_WORDS = 8
-REPEATED_MIN_PAGES = 3
-# A reference list runs on to the next page when that many of its lines look like citations.
-CITATION_SHARE = 0.3
-_CITATION_LINE = re.compile(r"\b(?:19|20)\d\d[a-z]?\b|\bet al\b|https?://|www\.|\bdoi\b", re.IGNORECASE)
 
 
 @dataclass
@@ -104,7 +96,7 @@ def _model_hash(classifier) -> str:
         return verified
     path = getattr(classifier, "path", None)
     if path is not None and Path(path).is_file():
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return sha256_file(path)
     return "none"
 
 
@@ -113,7 +105,7 @@ class Detector:
         self.patterns_dir = patterns_dir
         self.rule_files = rule_files(patterns_dir)
         self.nlp = make_pipeline(patterns_dir)
-        self.context = self.nlp.get_pipe("svmine_context").engine
+        self.context = self.nlp.get_pipe("svmine_context")
         self.gate = lever_gate(patterns_dir)
         self.classifier = _load_classifier(model_path) if use_classifier else None
         # Computed once: the rule bytes are already in memory and load_classifier has verified the
@@ -134,18 +126,13 @@ class Detector:
     def detect(self, doc: Document) -> DetectionResult:
         spacy_docs = list(self.nlp.pipe((p.text for p in doc.pages), batch_size=16))
         sents = [self._sentences(d, p.text) for d, p in zip(spacy_docs, doc.pages)]
-        repeated = _repeated_lines(doc.pages)
-        self._classify(sents, spacy_docs, doc.pages, repeated)
+        whole = self.context.document(doc.pages, spacy_docs)
+        self._classify(sents, spacy_docs, doc.pages, whole)
         result = DetectionResult(page_texts={p.number: p.text for p in doc.pages})
-        open_refs: str | None = None  # a reference list that may run on to the next pages
-        for page, sdoc, page_sents in zip(doc.pages, spacy_docs, sents):
-            mentions = self._page_mentions(doc, page, sdoc, page_sents, repeated)
-            open_refs = open_refs if open_refs and _citation_share(page.text) >= CITATION_SHARE else None
-            if open_refs:
-                for m in mentions:
-                    m.context.setdefault("reference", open_refs)
-            heading = self.context.section_at_end(sdoc).get("reference")
-            open_refs = f"{heading} (page {page.number})" if heading else open_refs
+        for index, (page, sdoc, page_sents) in enumerate(zip(doc.pages, spacy_docs, sents)):
+            mentions = self._page_mentions(doc, page, sdoc, page_sents)
+            for mention in mentions:
+                whole.flag(index, page.text, mention.start, mention.context)
             result.mentions += mentions
             result.facts += self._page_facts(doc, page, page_sents, mentions)
         return result
@@ -163,7 +150,7 @@ class Detector:
                 out.append(_Sent(sent.start, sent.end, start_char, start_char + len(text), text))
         return out
 
-    def _classify(self, pages: list[list[_Sent]], spacy_docs, doc_pages: list[Page], repeated) -> None:
+    def _classify(self, pages: list[list[_Sent]], spacy_docs, doc_pages: list[Page], whole) -> None:
         if self.classifier is None:
             return
         todo = []
@@ -171,7 +158,7 @@ class Detector:
             with_mention = {_sentence_of(sents, span.start_char).start_char
                             for span in sdoc.spans.get(SPANS_KEY, []) if _sentence_of(sents, span.start_char)}
             for s in sents:
-                s.gated = self.gate.gated(s.text) and not _on_repeated_line(page.text, s, repeated)
+                s.gated = self.gate.gated(s.text) and not ("\n" not in s.text and whole.running_line(page.text, s.start_char))
                 if s.gated or (s.start_char in with_mention and len(s.text.split()) >= MIN_CLASSIFIED_WORDS):
                     todo.append(s)
         for sent, probs in zip(todo, self.classifier.predict_proba([s.text for s in todo])):
@@ -182,7 +169,7 @@ class Detector:
         return float(get(label)) if callable(get) else 0.5
 
     # -- mentions ----------------------------------------------------------------------------
-    def _page_mentions(self, doc: Document, page: Page, sdoc, sents: list[_Sent], repeated: set[str]) -> list[Mention]:
+    def _page_mentions(self, doc: Document, page: Page, sdoc, sents: list[_Sent]) -> list[Mention]:
         mentions = []
         for span in sdoc.spans.get(SPANS_KEY, []):
             sent = _sentence_of(sents, span.start_char)
@@ -195,27 +182,27 @@ class Detector:
                 pattern_id=span.id_, label=label if prob is not None else None, probability=prob,
                 context=dict(span._.svmine_context or {}),
             )
-            mentions.append(_mark_repeated(mention, page.text, repeated))
-        mentions += self._implicit(doc, page, sdoc, sents, mentions, repeated)
+            mentions.append(mention)
+        mentions += self._implicit(doc, page, sdoc, sents, mentions)
         return sorted(mentions, key=lambda m: (m.start, m.end))
 
-    def _implicit(self, doc, page, sdoc, sents, explicit, repeated) -> list[Mention]:
+    def _implicit(self, doc, page, sdoc, sents, explicit) -> list[Mention]:
         if self.classifier is None:
             return []
-        threshold = self._threshold(IMPLICIT_LABEL)
+        threshold = self._threshold(LABEL_IMPLICIT)
         named = {m.sentence_start for m in explicit if m.category == CATEGORY_SOCIAL_VALUE}
         out = []
         for sent in sents:
-            prob = (sent.probs or {}).get(IMPLICIT_LABEL)
+            prob = (sent.probs or {}).get(LABEL_IMPLICIT)
             if not sent.gated or prob is None or prob < threshold or sent.start_char in named or _words(sent.text) < MIN_IMPLICIT_WORDS:
                 continue
-            flags = self.context.flags(sdoc, sent.start, sent.end, sentence=(sent.start, sent.end))
+            flags = self.context.sentence_flags(sdoc, sent.start, sent.end)
             mention = Mention(
                 doc.path, doc.sha256, page.number, CATEGORY_SOCIAL_VALUE, KIND_IMPLICIT, SOURCE_CLASSIFIER, sent.text,
                 sent.start_char, sent.end_char, sent.text, sent.start_char, sent.end_char,
-                label=IMPLICIT_LABEL, probability=prob, context=flags,
+                label=LABEL_IMPLICIT, probability=prob, context=flags,
             )
-            out.append(_mark_repeated(mention, page.text, repeated))
+            out.append(mention)
         return out
 
     # -- facts -------------------------------------------------------------------------------
@@ -236,43 +223,6 @@ def _words(text: str) -> int:
 def _sentence_of(sents: list[_Sent], char: int) -> _Sent | None:
     i = bisect_right([s.start_char for s in sents], char) - 1
     return sents[i] if i >= 0 and char < sents[i].end_char else None
-
-
-def _citation_share(text: str) -> float:
-    lines = [x for x in text.split("\n") if len(x.split()) >= 3]
-    return sum(1 for x in lines if _CITATION_LINE.search(x)) / len(lines) if lines else 0.0
-
-
-def _normal_line(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
-
-
-def _repeated_lines(pages: list[Page]) -> dict[str, int]:
-    """Lines (digits folded, so "Page 3" ~ "Page 4") found on ≥3 pages and ≥ half of them."""
-    if len(pages) < REPEATED_MIN_PAGES:
-        return {}
-    counts = Counter(line for p in pages for line in {_normal_line(x) for x in p.text.split("\n")} if line)
-    need = max(REPEATED_MIN_PAGES, len(pages) / 2)
-    return {line: n for line, n in counts.items() if n >= need}
-
-
-def _on_repeated_line(text: str, sent: _Sent, repeated: dict[str, int]) -> bool:
-    """The sentence is one whole line that repeats across pages (running header/footer)."""
-    if not repeated or "\n" in sent.text:
-        return False
-    start = text.rfind("\n", 0, sent.start_char) + 1
-    end = text.find("\n", sent.start_char)
-    return _normal_line(text[start : end if end >= 0 else len(text)]) in repeated
-
-
-def _mark_repeated(mention: Mention, text: str, repeated: dict[str, int]) -> Mention:
-    if repeated and "boilerplate" not in mention.context:
-        start = text.rfind("\n", 0, mention.start) + 1
-        end = text.find("\n", mention.start)
-        n = repeated.get(_normal_line(text[start : end if end >= 0 else len(text)]))
-        if n:
-            mention.context["boilerplate"] = f"line repeated on {n} pages"
-    return mention
 
 
 @dataclass

@@ -19,14 +19,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from svmine.errors import SvmineError
+from svmine.errors import GoldError
+from svmine.model import LABEL_IMPLICIT, LABEL_OF_CATEGORY
 
 SENTENCES = "sentences"
 DOCUMENTS = "documents"
-
-
-class GoldError(SvmineError):
-    code = "gold_error"
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -88,7 +85,7 @@ def read_gold(path: str | Path) -> tuple[str, list[dict[str, Any]]]:
 
 
 def evaluate_sentences(records: Sequence[dict], classifier) -> EvaluationReport:
-    from svmine.detect.classifier import LABELS
+    from svmine.model import LABELS
 
     unknown = {lab for r in records for lab in r["labels"]} - set(LABELS)
     if unknown:
@@ -183,7 +180,6 @@ def format_table(report: EvaluationReport) -> str:
 # -- real-text gold by reference (annotations/gold/real.jsonl; see svmine/detect/gold.py) ------
 
 REAL = "real"
-_KIND_LABEL = {"social_value": "social_value_explicit", "vcse": "vcse"}
 
 
 @dataclass
@@ -213,7 +209,7 @@ def _detector_labels(result, gold_by_page, located) -> tuple[dict[str, set[str]]
     pred: dict[str, set[str]] = {}
     unmatched: dict[str, int] = {}
     for m in result.mentions:
-        label = "social_value_implicit" if m.kind == "implicit" else _KIND_LABEL.get(m.category)
+        label = LABEL_IMPLICIT if m.kind == "implicit" else LABEL_OF_CATEGORY.get(m.category)
         if label is None:
             continue
         start, end = (m.sentence_start, m.sentence_end) if m.kind == "implicit" else (m.start, m.end)
@@ -240,7 +236,8 @@ def evaluate_real(gold_path: str | Path, model_path: str | Path | None = None, s
     """
     from collections import defaultdict
 
-    from svmine.detect.classifier import LABELS, load_classifier
+    from svmine.detect.classifier import load_classifier
+    from svmine.model import LABELS
     from svmine.detect.gold import default_shared_dir, load_gold, locate
     from svmine.detect.levers import lever_gate
     from svmine.errors import ModelError

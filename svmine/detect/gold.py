@@ -41,11 +41,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from svmine.detect.evaluation import GoldError
+from svmine.errors import GoldError
+from svmine.hashing import sha256_file
+from svmine.model import LABELS
 
 SHARED_ENV = "SVMINE_SHARED"
 SPLITS = ("tune", "heldout")
-LABELS = ("social_value_explicit", "social_value_implicit", "vcse", "other")
 TEXT_SUFFIXES = {".md", ".txt"}
 HELDOUT_DIGITS = "01234567"
 
@@ -71,14 +72,6 @@ def fold(text: str) -> str:
 def text_sha1(text: str) -> str:
     """Short hash of the whitespace-folded sentence (drift check)."""
     return hashlib.sha1(fold(text).encode("utf-8")).hexdigest()[:12]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @lru_cache(maxsize=64)
@@ -202,7 +195,7 @@ def resolve(records: list[GoldSentence], shared: str | Path | None = None) -> li
             if not file.is_file():
                 checked[rec.doc] = "file not found"
             else:
-                actual = file_sha256(file)
+                actual = sha256_file(file)
                 checked[rec.doc] = None if actual == rec.sha256 else (
                     f"sha256 differs: file {actual[:12]}…, gold {rec.sha256[:12]}… (document changed)")
         if checked[rec.doc]:

@@ -131,7 +131,6 @@ def make_pipeline(patterns_dir: str | Path | None = None, context: bool = True) 
     import spacy
 
     from svmine.detect import components, context as context_mod  # noqa: F401  (register factories)
-    from svmine.detect.patterns import load_rules
 
     nlp = spacy.blank("en")
     # HTML and text files are one logical page; spaCy's 1M-character guard exists for parsers'
@@ -139,11 +138,12 @@ def make_pipeline(patterns_dir: str | Path | None = None, context: bool = True) 
     nlp.max_length = MAX_PAGE_CHARS
     nlp.add_pipe("svmine_sentences")
     nlp.add_pipe("svmine_lemmatizer")
-    ruler = nlp.add_pipe("svmine_mentions", config={"spans_key": SPANS_KEY})
+    nlp.add_pipe("svmine_mentions", config={"spans_key": SPANS_KEY})
     if context:
         nlp.add_pipe("svmine_context", config={"spans_key": SPANS_KEY})
+    # The rule components load their rules in initialize (RulesComponent), from these settings.
+    folder = str(patterns_dir) if patterns_dir is not None else None
+    for name in ("svmine_mentions", "svmine_context") if context else ("svmine_mentions",):
+        nlp.config["initialize"]["components"][name] = {"patterns_dir": folder}
     nlp.initialize()
-    ruler.add_rules(load_rules(patterns_dir))
-    if context:
-        nlp.get_pipe("svmine_context").add_rules(context_mod.load_context_rules(patterns_dir))
     return nlp

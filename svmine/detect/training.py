@@ -53,10 +53,10 @@ from svmine.detect.classifier import (
     normalise,
     repo_root,
     save_classifier,
-    sha256_of,
 )
 from svmine.detect.evaluation import label_scores
 from svmine.errors import SvmineError
+from svmine.hashing import sha256_file
 
 TEST_FRACTION = 0.2
 TARGET_PRECISION = 0.8
@@ -278,7 +278,7 @@ def calibrate(gold: Sequence[Sequence[str]], probs: Sequence[dict[str, float]],
 def real_tune_threshold(classifier: SentenceClassifier, floor: float, gold_path: Path | None = None,
                         shared: Path | None = None) -> dict[str, Any]:
     """The implicit threshold chosen on the real gold's ``tune`` documents (module docstring)."""
-    from svmine.detect.evaluation import GoldError
+    from svmine.errors import GoldError
     from svmine.detect.gold import load_gold
     from svmine.detect.levers import lever_gate
 
@@ -357,7 +357,7 @@ def _metadata(annotations_path: Path, report: TrainingReport, params: dict) -> d
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": versions(),
         "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
-        "annotations": {"file": annotations_path.name, "sha256": sha256_of(annotations_path),
+        "annotations": {"file": annotations_path.name, "sha256": sha256_file(annotations_path),
                         "n_train": report.n_train, "n_test": report.n_test, **report.merge},
         "cv": {"folds": report.cv_folds, "scores": report.cv_scores,
                "note": "out-of-fold predictions on the train split at the tuned thresholds"},

@@ -6,7 +6,6 @@ Stdlib only, so `svmine --help` and `svmine scan`'s planning stay light.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 import stat
 import zipfile
@@ -14,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from svmine.errors import EmptyFileError, UnsupportedFormatError
+from svmine.hashing import sha256_file  # noqa: F401  (public here: svmine.extract.sha256_file)
 
 FORMATS = ("pdf", "docx", "html", "text")
 
@@ -51,15 +51,6 @@ def display_path(path: str | os.PathLike | bytes) -> str:
         return os.fsencode(text).decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that did not come from a file name
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file's bytes, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def detect_format(path: str | os.PathLike) -> str:

@@ -26,7 +26,7 @@ from svmine.model import Document
 
 
 def _serve(inbox: Connection, conn: Connection) -> None:
-    from svmine.extract.core import _extract_safely
+    from svmine.extract.reader import read_document
 
     while True:
         try:
@@ -37,7 +37,7 @@ def _serve(inbox: Connection, conn: Connection) -> None:
             return
         path, options = request
         try:
-            doc = _extract_safely(Path(path), **options)
+            doc = read_document(Path(path), **options)
             conn.send(("ok", doc.to_dict()))
         except ExtractionError as exc:
             conn.send(("error", type(exc).__name__, _message(exc), exc.path))

@@ -40,13 +40,14 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
+from svmine.model import LABEL_EXPLICIT, LABEL_IMPLICIT, LABEL_OTHER, LABEL_VCSE, LABELS
 from svmine.review import pages, security
 from svmine.store import Store, decisions, placements, review
 
 MAX_REQUEST_BYTES = 64 * 1024
 FILTER_KEYS = ("document", "footprint", "category", "source", "status", "order")
-RELABEL_KEYS = (("1", "social_value_explicit", "SV explicit"), ("2", "social_value_implicit", "SV implicit"),
-                ("3", "vcse", "VCSE"), ("0", "other", "Other"))
+RELABEL_KEYS = (("1", LABEL_EXPLICIT, "SV explicit"), ("2", LABEL_IMPLICIT, "SV implicit"),
+                ("3", LABEL_VCSE, "VCSE"), ("0", LABEL_OTHER, "Other"))
 ADD_LABELS = RELABEL_KEYS[:3]
 LABEL_NAMES = {label: name for _, label, name in RELABEL_KEYS}
 CONTEXT_CHARS = 400
@@ -391,7 +392,7 @@ def _decide():
     decision, _, label = action.partition(":")
     if decision not in ("accept", "reject", "skip", "relabel") or (decision == "relabel") != bool(label):
         abort(400, f"unknown action {action!r}")
-    if label and (label not in review.LABELS or item["item_type"] == "name_match"):
+    if label and (label not in LABELS or item["item_type"] == "name_match"):
         abort(400, f"cannot relabel this item as {label!r}")
     review.record_decision(db, item, auditor, decision, label or None, nonce=request.form.get("nonce") or None,
                           seen=_seen(request.form.get("seen")), quota=_config("AUDITORS_PER_ITEM"))
@@ -512,7 +513,7 @@ def _adjudicate():
     if item is None:
         abort(404, "this item is no longer in the store")
     label = request.form.get("label", "")
-    allowed = set(review.LABELS) if item["item_type"] != "name_match" else {item.get("label"), review.NAME_REJECTED}
+    allowed = set(LABELS) if item["item_type"] != "name_match" else {item.get("label"), review.NAME_REJECTED}
     if label not in allowed:
         abort(400, f"cannot settle this item as {label!r}")
     review.record_decision(db, item, session["auditor"], "adjudicate", label, nonce=request.form.get("nonce") or None,

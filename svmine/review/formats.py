@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from svmine.model import LABELS
 from svmine.store import Store, exchange, review
 
 FORMATS = ("jsonl", "prodigy", "doccano", "labelstudio", "spacy")
@@ -169,7 +170,7 @@ def _write_docbin(rows: list[dict], out: Path) -> int:
         doc = nlp.make_doc(sentence)
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
         doc.spans[SPAN_KEY] = [span] if accepted and span is not None else []
-        doc.cats = {name: float(accepted and name == label) for name in review.LABELS}
+        doc.cats = {name: float(accepted and name == label) for name in LABELS}
         if not accepted:
             doc.cats["other"] = 1.0  # the proposed label was wrong
         doc.user_data["svmine"] = to_record(row)

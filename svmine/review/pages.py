@@ -23,11 +23,11 @@ Design decisions
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
 from pathlib import Path
+from svmine.hashing import sha256_file
 
 MIN_TEXT_LAYER = 20  # fewer characters than this on a page: treat it as scanned
 RENDER_SCALE = 2.0  # 144 dpi: sharp on high-density screens, ~1 MB per A4 page at most
@@ -47,14 +47,6 @@ def cache_dir(db_path: str | Path) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_pdf(doc: dict) -> Path:
     if doc.get("format") != "pdf":
         raise PageUnavailable("not a PDF")
@@ -64,7 +56,7 @@ def check_pdf(doc: dict) -> Path:
     stat = path.stat()
     seen = (str(path), stat.st_size, stat.st_mtime_ns)
     if _VERIFIED.get(seen) != doc["sha256"]:  # hash again only when size or mtime moved
-        digest = _sha256(path)
+        digest = sha256_file(path)
         if digest != doc["sha256"]:
             raise PageUnavailable("file changed since it was scanned")
         _VERIFIED[seen] = digest

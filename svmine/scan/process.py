@@ -122,11 +122,12 @@ def quick_fingerprint(options: dict[str, Any]) -> dict[str, str]:
     opts = resolve_options(options)
     model_hash = "none"
     if opts["use_classifier"]:
-        from svmine.detect.classifier import default_model_path, sha256_of
+        from svmine.detect.classifier import default_model_path
+        from svmine.hashing import sha256_file
 
         model = Path(opts["model_path"]) if opts["model_path"] else default_model_path()
         if model.is_file():
-            model_hash = sha256_of(model)
+            model_hash = sha256_file(model)
     return {"pattern_hash": files_hash(rule_files(opts["patterns_dir"])), "model_hash": model_hash}
 
 

@@ -7,8 +7,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+from svmine.model import LABELS
 from svmine.store.db import Store
-from svmine.store.review import LABELS
 
 
 def latest_decisions(store: Store) -> list[dict]:

@@ -36,7 +36,6 @@ from svmine.store.db import Store
 
 STAMP = "microseconds"  # precision of an annotation's created_at: orders a burst of decisions
 
-LABELS = ("social_value_explicit", "social_value_implicit", "vcse", "other")
 DECISIONS = ("accept", "reject", "relabel", "skip", "add", "undo", "adjudicate", "place")
 NAME_REJECTED = "none"
 _SAFE_INT = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True) and within SQLite's int64

@@ -22,7 +22,8 @@ from svmine.tables.footprints import REGION_ORDER, Ccg, Footprint, load_footprin
 from svmine.tables.names import short_names
 from svmine.footprints.manifest import Manifest
 
-CATEGORIES = ("social_value", "vcse")
+from svmine.model import CATEGORIES
+
 LEVELS = ("footprint", "ccg", "document")
 NOT_ATTRIBUTED = "Not attributed"
 

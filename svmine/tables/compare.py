@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from svmine.errors import ReferenceDataError
+from svmine.review.agreement import cohen_kappa  # the auditors' kappa: one definition for both
 from svmine.tables.build import Row, Table
 from svmine.footprints.manifest import CODE_COLUMNS
 
@@ -89,19 +90,6 @@ def _resolve_names(names: list[str], path: str | Path) -> list[str]:
     return [r.best.code for r in results]
 
 
-def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
-    """Kappa for two raters' labels; None when chance agreement is total (kappa undefined)."""
-    n = len(pairs)
-    if not n:
-        return None
-    observed = sum(a == b for a, b in pairs) / n
-    labels = {x for pair in pairs for x in pair}
-    chance = sum((sum(a == k for a, _ in pairs) / n) * (sum(b == k for _, b in pairs) / n) for k in labels)
-    if chance >= 1.0:
-        return None
-    return (observed - chance) / (1.0 - chance)
-
-
 def compare(table: Table, reference: dict[str, str], name: str) -> Comparison:
     """Fill each row's ``reference`` and return the agreement figures."""
     result = Comparison(reference=name)
@@ -115,6 +103,6 @@ def compare(table: Table, reference: dict[str, str], name: str) -> Comparison:
         else:
             result.not_compared += 1
     result.compared, result.agree = len(pairs), sum(a == b for a, b in pairs)
-    result.kappa = cohen_kappa(pairs)
+    result.kappa = cohen_kappa([ours for ours, _ in pairs], [theirs for _, theirs in pairs])
     table.comparison = result
     return result

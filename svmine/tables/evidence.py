@@ -33,6 +33,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from svmine.outputs import truncate
+
 HIGH_CONFIDENCE = 0.8
 DEFAULT_MIN_PROBABILITY = 0.5
 EXCLUDING_FLAGS = frozenset({"negated", "boilerplate"})  # not counted at all
@@ -211,7 +213,7 @@ def strength(mention: dict[str, Any]) -> tuple:
 def shorten(text: str, limit: int = 160) -> str:
     """One line of at most ``limit`` characters; transcript timestamps are not the speaker's words."""
     text = " ".join(_TIMESTAMP.sub(" ", text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return truncate(text, limit, tidy=True)
 
 
 def to_evidence(mention: dict[str, Any], name: str = "") -> Evidence:

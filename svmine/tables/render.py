@@ -11,7 +11,7 @@ import json
 import textwrap
 from typing import Any
 
-from svmine.outputs import SafeDictWriter
+from svmine.outputs import SafeDictWriter, truncate
 from svmine.tables.build import Row, Table
 
 CATEGORY_LABEL = {"social_value": "social value", "vcse": "VCSE"}
@@ -124,18 +124,6 @@ def _comparison_lines(table: Table) -> list[str]:
 # -- terminal ------------------------------------------------------------------------------------
 
 
-def _cut(text: str, width: int, keep_end: bool = False) -> str:
-    """Shorten to ``width``; a document name keeps its start and its end (the extension and the
-    last words, which often carry a date or version), cutting the middle."""
-    if len(text) <= width:
-        return text
-    if not keep_end:
-        return text[: width - 1] + "…"
-    tail = min(len(text), max((width - 1) // 2, width - 1 - (width - 1) // 2))
-    head = width - 1 - tail
-    return text[:head] + "…" + text[-tail:]
-
-
 LEGEND = {
     "social_value": (
         "key: Docs = documents read (+N! = N more could not be read); Expl/Impl = explicit/implicit social value"
@@ -179,12 +167,12 @@ def render_terminal(table: Table) -> str:
 def _terminal_row(row: Row, table: Table) -> list[str]:
     docs = f"{row.documents}" + (f"+{row.failed}!" if row.failed else "")
     ref = f"  {row.reference or '-':>3}" if table.comparison is not None else ""
-    name = _cut(row.name, 40, keep_end=table.level == "document")
+    name = truncate(row.name, 40, keep_end=table.level == "document")
     if table.category == "social_value":
         counts, facts = f"{row.explicit:>4} {row.implicit:>4}", f"  {'; '.join(row.facts)}"
     else:
         counts, facts = f"{row.vcse:>4}", ""
-    out = [f"  {name:<40} {_cut(row.code, 12):<12} {docs:>4}  {verdict_cell(row):<18} {counts}{ref}{facts}".rstrip()]
+    out = [f"  {name:<40} {truncate(row.code, 12):<12} {docs:>4}  {verdict_cell(row):<18} {counts}{ref}{facts}".rstrip()]
     if row.strongest:
         text = "evidence: " + row.strongest.label()
         out += textwrap.wrap(text, WIDTH, initial_indent="      ", subsequent_indent="        ")
