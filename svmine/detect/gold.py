@@ -33,7 +33,6 @@ Decisions:
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from svmine.detect.jsonl import json_objects
 from svmine.errors import GoldError
 from svmine.hashing import sha256_file
 from svmine.model import LABELS
@@ -145,21 +145,8 @@ def is_real_gold(first: dict[str, Any]) -> bool:
 
 def read_gold_records(path: str | Path) -> list[GoldSentence]:
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GoldError(f"cannot read gold file: {exc}", str(path)) from exc
     out, seen = [], set()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path.name} line {number}"
-        try:
-            data = json.loads(line)
-        except ValueError as exc:
-            raise GoldError(f"{where}: not JSON ({exc.msg})") from exc
-        if not isinstance(data, dict):
-            raise GoldError(f"{where}: not a JSON object")
+    for _number, where, data in json_objects(path, GoldError, "gold file"):
         rec = GoldSentence.from_dict(data, where)
         if rec.id in seen:
             raise GoldError(f"{where}: duplicate id {rec.id!r}")

@@ -30,7 +30,6 @@ stratified; ``tests/test_training.py`` checks the shipped file agrees with it.
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -55,6 +54,7 @@ from svmine.detect.classifier import (
     save_classifier,
 )
 from svmine.detect.evaluation import label_scores
+from svmine.detect.jsonl import json_objects
 from svmine.errors import SvmineError
 from svmine.hashing import sha256_file
 
@@ -89,21 +89,9 @@ def check_labels(labels: Any, where: str) -> list[str]:
 
 def load_annotations(path: str | Path) -> list[dict[str, Any]]:
     """Records ``{"id", "text", "labels", "split"}`` from a JSONL file, checked line by line."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise AnnotationError(f"cannot read annotations: {exc.strerror}", str(path)) from exc
     records, seen = [], set()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path.name} line {number}"
-        try:
-            rec = json.loads(line)
-        except ValueError as exc:
-            raise AnnotationError(f"{where}: not JSON ({exc.msg})") from exc
-        if not isinstance(rec, dict) or not str(rec.get("text", "")).strip():
+    for number, where, rec in json_objects(path, AnnotationError, "annotations"):
+        if not str(rec.get("text", "")).strip():
             raise AnnotationError(f"{where}: needs a non-empty 'text'")
         rec["labels"] = check_labels(rec.get("labels"), where)
         rec.setdefault("id", f"line-{number}")
