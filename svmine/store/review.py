@@ -341,7 +341,7 @@ def record_decision(
 
 
 _VERBS = {"accept": "accepted", "reject": "rejected", "relabel": "relabelled", "adjudicate": "adjudicated",
-          "place": "placed"}
+          "place": "placed", "override": "overrode"}
 
 
 def item_version(store: Store, item_key: str) -> int:
@@ -366,10 +366,11 @@ def _check_fresh(store: Store, row: dict, seen: int | None, quota: int) -> None:
         return
     newer = store.conn.execute(
         "SELECT auditor, decision, label FROM annotations WHERE item_key = ? AND id > ? AND auditor != ?"
-        " AND undone = 0 AND decision IN ('accept', 'reject', 'relabel', 'adjudicate', 'place') ORDER BY id DESC",
+        " AND undone = 0 AND decision IN ('accept', 'reject', 'relabel', 'adjudicate', 'place', 'override')"
+        " ORDER BY id DESC",
         (row["item_key"], seen, row["auditor"]),
     ).fetchall()
-    if row["decision"] in ("adjudicate", "place"):
+    if row["decision"] in ("adjudicate", "place", "override"):
         blocking = [r for r in newer if r["decision"] == row["decision"]]
     else:
         blocking = [r for r in newer if r["decision"] == "adjudicate"]
