@@ -190,20 +190,30 @@ def write_text(out: str | os.PathLike[str], text: str, inputs: Iterable[str | os
 # -- text shown in a table ----------------------------------------------------------------------
 
 
-def truncate(text: str, width: int, *, keep_end: bool = False, tidy: bool = False) -> str:
+def truncate(text: str, width: int, *, keep_end: bool = False, tidy: bool = False, at_word: bool = False,
+             drop_start: bool = False) -> str:
     """``text`` in at most ``width`` characters, the cut marked with one "…".
 
     The end is cut; with ``keep_end`` the middle is, so a document name keeps its start and its
-    end (the extension and the last words, which often carry a date or version). ``tidy`` drops
-    white space left before the mark ("social …" reads as "social…").
+    end (the extension and the last words, which often carry a date or version); with
+    ``drop_start`` the start is, so text leading up to a mention keeps its last words. ``tidy``
+    drops white space left before the mark ("social …" reads as "social…"); ``at_word`` cuts at
+    a space rather than inside a word, when there is one to cut at (context windows in the report).
     """
     if len(text) <= width:
         return text
+    keep = width - 1
+    if drop_start:
+        tail = text[-keep:]
+        if at_word and " " in tail:
+            tail = tail[tail.find(" ") + 1:]
+        return "…" + tail
     if not keep_end:
-        head = text[: width - 1]
+        cut = text.rfind(" ", 0, keep) if at_word else -1
+        head = text[: cut if cut > 0 else keep]
         return (head.rstrip() if tidy else head) + "…"
-    tail = min(len(text), max((width - 1) // 2, width - 1 - (width - 1) // 2))
-    head = width - 1 - tail
+    tail = min(len(text), max(keep // 2, keep - keep // 2))
+    head = keep - tail
     return text[:head] + "…" + text[-tail:]
 
 

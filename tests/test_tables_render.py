@@ -156,3 +156,23 @@ def test_column_sets_follow_the_category(conn, category, present, absent):
     assert ("Expl Impl" in head_line) is (category == "social_value")
     assert ("VCSE" in head_line) is (category == "vcse")
     assert ("Facts" in head_line) is (category == "social_value")
+
+
+@pytest.mark.parametrize(
+    "text, width, options, expected",
+    [
+        ("the board agreed a social value policy", 21, {"at_word": True}, "the board agreed a…"),
+        ("the board agreed a social value policy", 21, {}, "the board agreed a s…"),
+        ("the board agreed a social value policy", 21, {"drop_start": True, "at_word": True}, "…social value policy"),
+        ("the board agreed a social value policy", 21, {"drop_start": True}, "… social value policy"),
+        ("unbroken" * 5, 11, {"at_word": True}, "unbrokenun…"),  # no space to cut at: cut in the word
+        ("a social …", 10, {"tidy": True}, "a social …"),  # fits: unchanged
+        ("a social value", 10, {"tidy": True}, "a social…"),
+    ],
+)
+def test_cut_at_words_and_from_the_start(text, width, options, expected):
+    """Context windows in the report: cut at a word, the lead-in keeping its last words."""
+    from svmine.outputs import truncate
+
+    got = truncate(text, width, **options)
+    assert got == expected and len(got) <= width

@@ -7,7 +7,7 @@ import json
 from typing import IO, Iterable
 
 from svmine.model import Mention, PolicyFact
-from svmine.outputs import SafeDictWriter
+from svmine.outputs import SafeDictWriter, truncate
 
 KWIC_WIDTH = 45
 IMPLICIT_WIDTH = 110
@@ -26,7 +26,7 @@ def kwic(mention: Mention, page_text: str, width: int = KWIC_WIDTH) -> str:
     """``page 4 │ …left context [social value] right context…  social_value negated=no``."""
     if mention.kind == "implicit":
         body = _flat(mention.text)
-        body = f"[{body[:IMPLICIT_WIDTH]}{'…' if len(body) > IMPLICIT_WIDTH else ''}]"
+        body = f"[{truncate(body, IMPLICIT_WIDTH + 1)}]"
         tags = [f"{mention.category} implicit p={mention.probability:.2f}"]
     else:
         left_raw = page_text[max(0, mention.start - 3 * width) : mention.start]

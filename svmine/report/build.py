@@ -7,11 +7,12 @@ from collections import Counter
 from typing import Any
 
 from svmine import __version__
+from svmine.outputs import truncate
 from svmine.report.svg import boundaries, london_inset, map_shapes, stacked_bars
 from svmine.store import reporting
 from svmine.tables import evidence as ev
 from svmine.tables.build import Table, PlacedDocument, document_rows, build_table, format_fact, load_documents
-from svmine.tables.footprints import REGION_ORDER, load_footprints
+from svmine.tables.footprints import load_footprints, region_order
 
 VERDICTS = [  # (verdict key, legend label, css class)
     ("yes", "yes", "v-yes"),
@@ -47,14 +48,8 @@ _SPACE = re.compile(r"\s+")
 
 
 def _clip(text: str, lead: bool, limit: int = 150) -> str:
-    """Collapse whitespace; cut a long window at a word boundary, marking the cut with '…'."""
-    text = _SPACE.sub(" ", text)
-    if len(text) < limit:
-        return text
-    if lead:
-        return "…" + text[text.find(" ", len(text) - limit) + 1 if " " in text[-limit:] else -limit:]
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > 0 else limit] + "…"
+    """A context window on one line, at most ``limit`` characters of it, cut at a word."""
+    return truncate(_SPACE.sub(" ", text), limit + 1, at_word=True, drop_start=lead)
 
 
 def _mention_view(m: dict[str, Any], window: tuple[str, str, str] | None, min_probability: float) -> dict:
@@ -212,7 +207,7 @@ def report_context(store, *, manifest=None, min_probability: float = ev.DEFAULT_
         "version": __version__,
         "table": table,
         "regions": table.regions(),
-        "region_order": REGION_ORDER,
+        "region_order": region_order(),
         "verdict_key": verdict_key,
         "css": CSS,
         "legend": VERDICTS,

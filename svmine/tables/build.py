@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from svmine.store import Store, reporting
 from svmine.tables import evidence as ev
-from svmine.tables.footprints import REGION_ORDER, Ccg, Footprint, load_footprints
+from svmine.tables.footprints import region_order, Ccg, Footprint, load_footprints
 from svmine.tables.names import short_names
 from svmine.footprints.manifest import Manifest
 
@@ -68,7 +68,7 @@ class Table:
     min_probability: float
     notes: list[str] = field(default_factory=list)
     comparison: Any = None  # svmine.tables.compare.Comparison
-    region_order: tuple[str, ...] = REGION_ORDER  # the footprints' own order (2022 regions for ICBs)
+    region_order: tuple[str, ...] = field(default_factory=region_order)  # the footprints' own order (2022 regions for ICBs)
 
     def regions(self) -> list[tuple[str, list[Row]]]:
         """Rows grouped by region, in the report's region order (then anything else)."""
@@ -229,7 +229,7 @@ def document_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], categor
         row = Row(region, d.row["sha256"][:12], d.name or d.row["path"], "", footprint_code=d.code,
                   footprint_name=fp.name if fp else None, path=d.row["path"])
         rows.append(_fill(row, [d], category))
-    rank = {r: i for i, r in enumerate(REGION_ORDER)}
+    rank = {r: i for i, r in enumerate(region_order())}
     rows.sort(key=lambda r: (rank.get(r.region, len(rank)), r.footprint_name or "", r.name))
     return rows
 
@@ -275,7 +275,7 @@ def build_table(
         rows = document_rows(docs, shown, category)
     attribution = f"manifest {manifest.path}, else the store's attribution" if manifest else "the store's attribution"
     table = Table(category, level, rows, attribution, min_probability,
-                  region_order=tuple(dict.fromkeys(f.region for f in footprints)) or REGION_ORDER)
+                  region_order=tuple(dict.fromkeys(f.region for f in footprints)) or region_order())
     table.notes = _notes(docs, shown, level, rows)
     if manifest:
         unknown = sorted({p.footprint_code for p in manifest.placements()} - {f.code for f in footprints} - {None})

@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-REGION_ORDER = ("North", "Midlands and East", "London", "South")
+
+@lru_cache(maxsize=1)
+def region_order() -> tuple[str, ...]:
+    """The 2017 report's regions (short names) in its order, from the reference's regions.csv."""
+    from svmine.footprints.reference import load_reference
+
+    regions = load_reference().regions.values()
+    return tuple(r.short_name for r in sorted(regions, key=lambda r: r.order))
 
 
 @dataclass(frozen=True)

@@ -87,13 +87,13 @@ def _selected_codes(region: str | None, footprint: str | None, rows_of=None) -> 
     ``rows_of``: the footprints of another geography (ICBs) to pick from; default the 2017 STPs."""
     if not region and not footprint:
         return None
-    from svmine.tables.footprints import REGION_ORDER, load_footprints
+    from svmine.tables.footprints import load_footprints, region_order
     from svmine.tables.names import FilterValueError, pick_footprints, pick_region
 
     every = tuple(rows_of) if rows_of is not None else load_footprints()[0]
     stps = every
     if region:
-        regions = REGION_ORDER if rows_of is None else tuple(dict.fromkeys(f.region for f in every))
+        regions = region_order() if rows_of is None else tuple(dict.fromkeys(f.region for f in every))
         chosen = pick_region(region, regions)
         stps = tuple(f for f in stps if f.region == chosen)
     if not footprint:
