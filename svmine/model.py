@@ -42,8 +42,8 @@ PAGE_UNIT_SECTION = "section"  # DOCX: one logical page per section
 PAGE_UNIT_DOCUMENT = "document"  # HTML/text: the whole document is page 1
 
 
-class _Record:
-    """to_dict/from_dict shared by the records below (unknown keys are ignored on load)."""
+class Record:
+    """to_dict/from_dict shared by svmine's records (unknown keys are ignored on load)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # type: ignore[call-overload]
@@ -55,7 +55,7 @@ class _Record:
 
 
 @dataclass
-class Page(_Record):
+class Page(Record):
     number: int
     text: str
     method: str = METHOD_TEXT_LAYER
@@ -65,7 +65,7 @@ class Page(_Record):
 
 
 @dataclass
-class Document(_Record):
+class Document(Record):
     path: str
     sha256: str
     format: str  # "pdf", "docx", "html", "text" (detected from content)
@@ -108,7 +108,7 @@ LABEL_OF_CATEGORY = {CATEGORY_SOCIAL_VALUE: LABEL_EXPLICIT, CATEGORY_VCSE: LABEL
 
 
 @dataclass
-class Mention(_Record):
+class Mention(Record):
     document: str  # path as scanned
     sha256: str
     page: int
@@ -128,7 +128,7 @@ class Mention(_Record):
 
 
 @dataclass
-class PolicyFact(_Record):
+class PolicyFact(Record):
     document: str
     sha256: str
     page: int
@@ -142,7 +142,7 @@ class PolicyFact(_Record):
 
 
 @dataclass
-class NameMatch(_Record):
+class NameMatch(Record):
     """A CCG/STP name read in a document and the footprint it was matched to: one ``name_matches`` row.
 
     Made by the resolver (fuzzy: ``Resolution.name_match``) and by attribution (exact names);
@@ -160,7 +160,7 @@ class NameMatch(_Record):
 
 
 @dataclass
-class Attribution(_Record):
+class Attribution(Record):
     """The footprint a document belongs to (``svmine.footprints.attribution`` decides it)."""
 
     code: str | None
@@ -186,7 +186,7 @@ STATUS_FAILED = "failed"
 
 
 @dataclass
-class DocumentResult(_Record):
+class DocumentResult(Record):
     """One document's whole result, as a scan worker makes it and ``Store.save_result`` writes it.
 
     Built once per file by ``svmine.scan.process``, filled by the stages (extract, detect,

@@ -7,8 +7,10 @@ review app (overrides) and the report all read them from this module.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
+
+from svmine.model import Record
 
 COMMITMENT = "commitment"
 EVIDENCE = "evidence"
@@ -42,18 +44,8 @@ def check_rating(scale: str, value: str) -> str:
     return value
 
 
-class _Record:
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)  # type: ignore[call-overload]
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]):
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-
 @dataclass
-class Signal(_Record):
+class Signal(Record):
     """One piece of evidence for a rating: which rule fired, on which scale, where.
 
     ``kind`` is ``policy`` | ``evidence`` | ``approach`` | ``negative``; ``value`` carries what the
@@ -72,7 +64,7 @@ class Signal(_Record):
 
 
 @dataclass
-class Assessment(_Record):
+class Assessment(Record):
     """One organisation rated on the three scales, with the signals behind the ratings.
 
     ``overridden`` maps a scale to the auditor who overrode it (the rating shown is then the

@@ -79,6 +79,22 @@ def facts(store: Store) -> list[dict[str, Any]]:
     return _dicts(cur)
 
 
+def _decided_mentions(column: str) -> str:
+    """The WITH clause the review read-backs share: ``live`` mention rows (not undone), ``adj`` the
+    latest adjudication per item and ``latest`` each auditor's latest decisive row, each carrying
+    ``item_key`` and ``column`` (what the caller settles on)."""
+    return f"""
+        WITH live AS (
+            SELECT * FROM annotations WHERE item_type = 'mention' AND undone = 0),
+        adj AS (
+            SELECT item_key, {column} FROM live
+            WHERE id IN (SELECT MAX(id) FROM live WHERE decision = 'adjudicate' GROUP BY item_key)),
+        latest AS (
+            SELECT item_key, {column} FROM live
+            WHERE id IN (SELECT MAX(id) FROM live WHERE decision IN ('accept', 'reject', 'relabel')
+                         GROUP BY item_key, auditor)),"""
+
+
 def settled_mention_labels(store: Store) -> dict[tuple[str, int, int, int, str], str]:
     """(sha256, page, start, end, category) -> the label review settled a mention on.
 
@@ -89,16 +105,8 @@ def settled_mention_labels(store: Store) -> dict[tuple[str, int, int, int, str],
     are read by :func:`rejected_mention_keys`.
     """
     cur = store.conn.execute(
-        """
-        WITH live AS (
-            SELECT * FROM annotations WHERE item_type = 'mention' AND undone = 0),
-        adj AS (
-            SELECT item_key, label FROM live
-            WHERE id IN (SELECT MAX(id) FROM live WHERE decision = 'adjudicate' GROUP BY item_key)),
-        latest AS (
-            SELECT item_key, label FROM live
-            WHERE id IN (SELECT MAX(id) FROM live WHERE decision IN ('accept', 'reject', 'relabel')
-                         GROUP BY item_key, auditor)),
+        _decided_mentions("label")
+        + """
         settled AS (
             SELECT item_key, label FROM adj
             UNION ALL
@@ -142,16 +150,8 @@ def rejected_mention_keys(store: Store) -> set[tuple[str, int, int, int, str]]:
     The tables leave such mentions out: a person's "this is not social value" outranks the machine.
     """
     cur = store.conn.execute(
-        """
-        WITH live AS (
-            SELECT * FROM annotations WHERE item_type = 'mention' AND undone = 0),
-        adj AS (
-            SELECT item_key, (decision = 'reject' OR label = 'other') AS no FROM live
-            WHERE id IN (SELECT MAX(id) FROM live WHERE decision = 'adjudicate' GROUP BY item_key)),
-        latest AS (
-            SELECT item_key, (decision = 'reject' OR label = 'other') AS no FROM live
-            WHERE id IN (SELECT MAX(id) FROM live WHERE decision IN ('accept', 'reject', 'relabel')
-                         GROUP BY item_key, auditor)),
+        _decided_mentions("(decision = 'reject' OR label = 'other') AS no")
+        + """
         verdict AS (
             SELECT item_key, no FROM adj
             UNION ALL
