@@ -165,7 +165,8 @@ def icb_of_footprint(code: str | None, status: str | None = None, source: str = 
     eras = load_eras()
     icbs, stps = eras.geography(ICB_GEOGRAPHY), eras.geography("stp2017")
     if not code or status == "no_match":
-        return IcbPlacement(None, None, "no_match", source, 0.0, "no footprint")
+        why = "placed nowhere in review" if source == "review" else "no ICB, Sub ICB Location, STP or CCG named"
+        return IcbPlacement(None, None, "no_match", source, 0.0, why)
     if code in icbs and code not in stps:
         return IcbPlacement(code, icbs[code].name, status or "exact", source, 100.0, f"ICB code {code}")
     if code not in stps:
