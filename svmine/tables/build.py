@@ -134,7 +134,7 @@ class PlacedDocument:
     name: str = ""  # the path as shown: file name or shortest unique suffix
     all_mentions: list[dict[str, Any]] = field(default_factory=list)
     status: str | None = None  # the placement's status when it is not the row's footprint_status (ICBs)
-    reason: str = ""  # why the document is placed where it is, or nowhere (ICBs)
+    reason: str = ""  # why a document placed on an STP is on no ICB (a split STP)
 
 
 def _on_icb(d: dict[str, Any], code: str | None, source: str) -> tuple[str | None, str, str, str]:
@@ -182,7 +182,8 @@ def load_documents(store: Store, manifest: Manifest | None, min_probability: flo
             code = None
         status, reason = None, ""
         if geography == "icb2022":
-            code, source, status, reason = _on_icb(d, code, source)
+            stp, (code, source, status, reason) = code, _on_icb(d, code, source)
+            reason = reason if stp and not code else ""  # only an STP that did not carry over needs saying why
             ccg = None  # CCGs are 2016/17 organisations: not a level of the ICB table
         counted = [m for m in every[d["id"]] if ev.counts(m, min_probability)]
         docs.append(PlacedDocument(d, code, ccg, source if code else "", counted, facts[d["id"]],
