@@ -166,3 +166,20 @@ def test_stp_table_of_the_same_store_is_unchanged(scanned):
     result = runner.invoke(app, ["table", "--db", str(scanned), "--format", "json"])
     rows = {r["code"]: r for r in json.loads(result.output)["rows"]}
     assert len(rows) == 44 and rows["E54000016"]["documents"] == 1
+
+
+def test_placement_settled_in_review_reaches_its_icb(scanned, tmp_path):
+    """An auditor moves the split Black Country plan to an STP: the table by ICB follows the crosswalk."""
+    import shutil
+
+    from svmine.store import Store, reporting
+    from svmine.store.placements import record_placement
+
+    db = tmp_path / "s.db"
+    shutil.copy(scanned, db)
+    with Store.open(db, mode="rw") as store:
+        doc = next(d for d in reporting.documents(store) if d["path"].endswith("black_country_stp.txt"))
+        record_placement(store, doc, "ann", "E54000008")
+    result = runner.invoke(app, ["table", "--db", str(db), "--geography", "icb2022", "--format", "json"])
+    rows = {r["code"]: r for r in json.loads(result.output)["rows"]}
+    assert (rows[CM]["documents"], rows[CM]["source"]) == (1, "review")
