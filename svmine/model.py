@@ -170,6 +170,9 @@ class Attribution(Record):
     evidence: Any = field(default_factory=list)  # list of {kind, code, text, page, ...}
     source: str = "text"  # "text" or "manifest"
     ccg_code: str | None = None  # set for a CCG-level document
+    # the document's ICB of July 2022: the fields of ``svmine.footprints.icb_attribution.IcbPlacement``
+    # (code, name, status, source, score, reason, evidence) as a plain dict; None when not decided
+    icb: dict[str, Any] | None = None
     # one per distinct name found; a document result moves them to its own ``name_matches``
     name_matches: list[NameMatch] = field(default_factory=list)
 

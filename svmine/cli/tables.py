@@ -45,7 +45,7 @@ def table_command(
     region: Annotated[Optional[str], typer.Option("--region", help="Only this NHS England region: North, Midlands and East, London or South.")] = None,
     footprint: Annotated[Optional[str], typer.Option("--footprint", help="Only this footprint: its code (E54...), name, or a part of the name that fits one.")] = None,
     strict: Strict = False,
-    geography: Annotated[Optional[TableGeography], typer.Option("--geography", help="Rows: the 44 STPs of 2016/17 or the 42 ICBs of July 2022 (documents placed on ICB codes by --manifest).")] = None,
+    geography: Annotated[Optional[TableGeography], typer.Option("--geography", help="Rows: the 44 STPs of 2016/17 or the 42 ICBs of July 2022 (documents placed on ICBs by the ICB and Sub ICB names in their text, their STP when it lies in one ICB, or --manifest).")] = None,
 ) -> None:
     """Mentions by footprint, like Appendix 3 of the 2017 report, with the evidence behind each yes.
 
@@ -82,6 +82,7 @@ def report_command(
     title: Annotated[str, typer.Option(help="Title shown at the top of the report.")] = "Social value in NHS plans",
     compare: Annotated[Optional[str], typer.Option("--compare", help="Also show reference verdicts: 'appendix3' (the 2017 report's 44 STP plans) or a CSV (code, verdict). Off by default: only meaningful for a corpus of those plans.")] = None,
     strict: Strict = False,
+    geography: Annotated[Optional[TableGeography], typer.Option("--geography", help="Rows and map: the 44 STPs of 2016/17 or the 42 ICBs of July 2022 (documents placed on ICBs by the ICB and Sub ICB names in their text, their STP when it lies in one ICB, or --manifest).")] = None,
 ) -> None:
     """One self-contained HTML report: summary, table, map, chart and every mention in context."""
     from svmine.errors import SvmineError
@@ -94,7 +95,7 @@ def report_command(
     try:
         checked = _checked_manifest(manifest, db, strict)
         write_report(db, out, manifest=checked, min_probability=min_probability, title=title,
-                     compare_with=compare)
+                     compare_with=compare, geography=(geography or TableGeography.stp2017).value)
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
     typer.echo(f"wrote {out}", err=True)

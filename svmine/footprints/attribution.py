@@ -15,6 +15,10 @@ Decisions:
 - Page 1 (and the document's metadata title) count ``TITLE_WEIGHT`` times.
 - A manifest row (file or sha256 -> footprint code, optionally a CCG code; see
   ``svmine.footprints.manifest``) overrides all of this: ``source="manifest"``.
+- ``Attribution.icb`` places the document among the 42 ICBs of July 2022: by the ICB and Sub ICB
+  Location names in its text when it has any, else by its STP when that lies wholly in one ICB,
+  else nowhere with the reason (``svmine.footprints.icb_attribution``). The STP placement never
+  depends on it.
 
 CCG-level documents (a CCG's policies, board papers) are told apart from footprint plans by
 their title, and ``Attribution.ccg_code`` is set only when the text singles out one CCG:
@@ -34,9 +38,10 @@ manifest row without one keeps the inferred CCG only when it lies in the manifes
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from svmine.footprints.icb_attribution import icb_from_text, icb_of_footprint
 from svmine.footprints.manifest import Manifest, load_manifest  # noqa: F401 - load_manifest: the old import path
 from svmine.footprints.manifest import footprint_name
 from svmine.footprints.normalise import normalise, tokens
@@ -134,6 +139,8 @@ def attribute_document(
     result = _from_text(doc, ref, pages)
     entry = manifest.entry(doc.path, doc.sha256) if manifest is not None else None
     if entry is None:
+        named = icb_from_text(_texts(doc, pages))
+        result.icb = asdict(named or icb_of_footprint(result.code, result.status))
         return result
     placed = entry.placement
     inferred = result.ccg_code
@@ -141,15 +148,22 @@ def attribute_document(
         inferred = None  # the manifest moved the document: its text's CCG would sit in the wrong footprint
     ccg = placed.ccg_code or inferred
     evidence = [{"kind": "manifest", "manifest": str(manifest.path), "line": entry.line}]
+    icb = asdict(icb_of_footprint(placed.footprint_code, "exact", source="manifest"))
     return Attribution(placed.footprint_code, footprint_name(ref, placed.footprint_code), 100.0, "exact", evidence,
-                       "manifest", ccg, name_matches=result.name_matches)
+                       "manifest", ccg, icb=icb, name_matches=result.name_matches)
 
 
-def _from_text(doc: Document, ref: Reference, pages: int) -> Attribution:
+def _texts(doc: Document, pages: int) -> list[tuple[int, str]]:
+    """(page number, text) of the first ``pages`` pages, the metadata title first as page 1."""
     texts = [(p.number, p.text) for p in doc.pages[:pages]]
     title = str(doc.metadata.get("title") or "").strip()
     if title:
         texts.insert(0, (1, title))
+    return texts
+
+
+def _from_text(doc: Document, ref: Reference, pages: int) -> Attribution:
+    texts = _texts(doc, pages)
     votes: dict[str, float] = defaultdict(float)
     evidence: list[dict[str, Any]] = []
     seen: set[tuple[str, str, int]] = set()

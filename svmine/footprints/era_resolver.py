@@ -24,6 +24,11 @@ Decisions:
   so "NHS Barnsley CCG" and the Sub ICB Location's place name "Barnsley" tie, and the cue "CCG"
   says the name is the CCG's -- for 2022 that is a predecessor name, so ``review``.
 - Years without a list in the sources (CCGs of 2018 and 2019) are refused, not guessed.
+- A CCG name given as an ICB ("NHS Cumbria CCG" with ``--kind icb``): the organisation word says
+  it is a CCG, so it is resolved among the CCGs of 2016-2021, and when that is confident the
+  answer is every ICB holding the CCG's area with its LSOA share (Cumbria: North East and North
+  Cumbria 64 %, Lancashire and South Cumbria 36 %), status ``review``. Resolved as an ICB name it
+  would only reach the STP whose name is closest.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from svmine.footprints.resolver import (
 from svmine.footprints.resolver import _CODE
 
 ERA_KINDS = ("ccg", "stp", "sub_icb", "icb", "region")
+CCG_GEOGRAPHIES = ("ccg2016", "ccg2017", "ccg2020", "ccg2021")
 _CODE_SUFFIX = re.compile(r"[-(]\s*([0-9][0-9A-Za-z]{2}|[A-Za-z][0-9][0-9A-Za-z]{3}|E\d{8})\s*\)?\s*$")
 _ICB_ODS = re.compile(r"\d\d[A-Z0-9]|Q[A-Z0-9]{2}|Y\d\d")
 
@@ -168,6 +174,7 @@ class EraResolver:
         self.target = geography_for(kind, int(year)) if year is not None else None
         self._thresholds = thresholds
         self._resolvers: dict[tuple[str, ...], GeographyResolver] = {}
+        self._resolvers_by_kind: dict[str, GeographyResolver] = {}  # other lineages (CCGs asked as ICBs)
         self.family = self._resolver(self.lineage)
 
     def _resolver(self, geographies: Iterable[str]) -> GeographyResolver:
@@ -189,7 +196,34 @@ class EraResolver:
             out = [self._for_target(n, f, o) for n, f, o in zip(names, family, only)]
         for res in out:
             self._check_code_suffix(res)
+        if self.kind == "icb":
+            out = [self._ccg_named(n) or r for n, r in zip(names, out)]
         return out
+
+    def _ccg_named(self, name: str) -> EraResolution | None:
+        """A CCG name asked as an ICB: the ICBs holding its area, as ``review`` (module docstring)."""
+        if not _cued(name) & set(CCG_GEOGRAPHIES):
+            return None
+        if "ccg" not in self._resolvers_by_kind:
+            self._resolvers_by_kind["ccg"] = GeographyResolver(CCG_GEOGRAPHIES, eras=self.eras, **self._thresholds)
+        ccgs = self._resolvers_by_kind["ccg"]
+        res = ccgs.resolve(name)
+        if res.status not in CONFIDENT or len(res.matches) > 1:
+            return None
+        geos = ccgs.geographies_of(res.best)
+        source, target = geos[-1], self.target or "icb2022"
+        links = [link for link in self.eras.links(source, res.best.code, target) if link.share >= 0.005]
+        orgs = [self.eras.org(target, link.to_code) for link in links]
+        old = self.eras.org(source, res.best.code)
+        shares = ", ".join(f"{o.code} {o.name} ({100 * link.share:.0f}% of LSOAs)" for o, link in zip(orgs, links))
+        reason = (f"{name!r} is the {source} name {res.best.matched!r} of the CCG {old.code} {old.name} ({old.era}),"
+                  f" not an ICB; its area is in {target}: {shares}")
+        cands = [Candidate(o.code, o.name, res.best.matched, source) for o in orgs]
+        return EraResolution(
+            query=name, status=REVIEW, best=cands[0], score=res.score, runner_up=None, runner_up_score=0.0,
+            margin=res.margin, matches=cands, reason=reason, normalised=res.normalised,
+            era=", ".join(geos), geography=target,
+        )
 
     def _check_code_suffix(self, res: EraResolution) -> None:
         """"NHS Frimley ICB - 15A": the name says Frimley, its code says Berkshire West -> review."""

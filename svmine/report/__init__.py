@@ -29,10 +29,11 @@ def render_report(store, **options) -> str:
 
 def write_report(db: str | Path, out: str | Path, *, manifest=None,
                  min_probability: float = 0.5, title: str = "Social value in NHS plans",
-                 compare_with: str | None = None) -> Path:
+                 compare_with: str | None = None, geography: str = "stp2017") -> Path:
     """Read the store at ``db`` and write the report to ``out`` (atomically; never over an input).
 
-    ``manifest`` is a CSV path or an already loaded (and checked) ``Manifest``."""
+    ``manifest`` is a CSV path or an already loaded (and checked) ``Manifest``; ``geography`` is
+    ``stp2017`` (44 STPs, 2016/17) or ``icb2022`` (42 ICBs, July 2022): the table's rows and the map."""
     from svmine.footprints.manifest import Manifest, load_manifest
     from svmine.outputs import check_output, write_text
     from svmine.store import Store
@@ -44,6 +45,6 @@ def write_report(db: str | Path, out: str | Path, *, manifest=None,
         placed = manifest if isinstance(manifest, Manifest) else load_manifest(manifest) if manifest else None
         html = render_report(
             store, manifest=placed, min_probability=min_probability, title=title, compare_with=compare_with,
-            database=Path(db).name, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            geography=geography, database=Path(db).name, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         )
     return write_text(out, html, inputs)

@@ -8,11 +8,11 @@ from typing import Any
 
 from svmine import __version__
 from svmine.outputs import truncate
-from svmine.report.svg import boundaries, london_inset, map_shapes, stacked_bars
+from svmine.report.svg import BOUNDARY_LABELS, boundaries, london_inset, map_shapes, stacked_bars
 from svmine.store import reporting
 from svmine.tables import evidence as ev
 from svmine.tables.build import Table, PlacedDocument, document_rows, build_table, format_fact, load_documents
-from svmine.tables.footprints import load_footprints, region_order
+from svmine.tables.footprints import load_footprints, load_geography, region_order
 
 VERDICTS = [  # (verdict key, legend label, css class)
     ("yes", "yes", "v-yes"),
@@ -136,22 +136,24 @@ def _charts(table: Table) -> dict:
     }
 
 
-def _map(table: Table) -> dict:
+def _map(table: Table, geography: str = "stp2017") -> dict:
     rows = {r.code: r for r in table.rows}
-    shapes, width, height = map_shapes()
+    shapes, width, height = map_shapes(geography=geography)
     items = []
     for s in shapes:
         row = rows.get(s.code)
         key = verdict_key(row) if row else "no document"
         label = dict((k, lbl) for k, lbl, _ in VERDICTS)[key]
         items.append({"code": s.code, "name": row.name if row else s.name, "d": s.d, "css": CSS[key], "label": label})
-    inset_shapes, inset_w, inset_h = london_inset()
+    inset_shapes, inset_w, inset_h = london_inset(geography=geography)
     by_code = {i["code"]: i for i in items}
     inset = {
         "x": width - inset_w - 4, "y": 4, "width": inset_w, "height": inset_h,
         "shapes": [dict(by_code[s.code], d=s.d) for s in inset_shapes],
     }
-    return {"shapes": items, "width": width, "height": height, "inset": inset, "credit": boundaries()["credit"]}
+    data = boundaries(geography)
+    return {"shapes": items, "width": width, "height": height, "inset": inset, "credit": data["credit"],
+            "label": BOUNDARY_LABELS[geography], "source": data["source"]}
 
 
 def _compare(table: Table, compare_with: str) -> None:
@@ -168,13 +170,22 @@ def _compare(table: Table, compare_with: str) -> None:
 
 def report_context(store, *, manifest=None, min_probability: float = ev.DEFAULT_MIN_PROBABILITY,
                    title: str = "Social value in NHS plans", database: str = "", generated: str = "",
-                   footprints=None, compare_with: str | None = None) -> dict:
+                   footprints=None, compare_with: str | None = None, geography: str = "stp2017") -> dict:
     """The template's values. The summary's footprint counts are ``Table.summary()`` — the same
     numbers ``svmine table`` prints — so the two never disagree. No comparison unless asked:
-    Appendix 3 judged the 44 STP plans of 2016, not whatever corpus a store holds."""
-    placed = load_documents(store, manifest, min_probability)  # once: the table and the document list share it
+    Appendix 3 judged the 44 STP plans of 2016, not whatever corpus a store holds.
+
+    ``geography``: ``stp2017`` (the 44 STPs of 2016/17) or ``icb2022`` (the 42 ICBs of July 2022,
+    documents placed as ``svmine table --geography icb2022`` places them, and the ICB map)."""
+    if geography != "stp2017" and compare_with == "appendix3":
+        from svmine.errors import SvmineError
+
+        raise SvmineError(f"--geography {geography}: --compare appendix3 is for the 2017 footprints (stp2017) only")
+    if footprints is None:
+        footprints = load_geography(geography)
+    placed = load_documents(store, manifest, min_probability, geography)  # once: the table and the document list share it
     table = build_table(store, manifest=manifest, min_probability=min_probability, footprints=footprints,
-                        documents=placed)
+                        documents=placed, geography=geography)
     if compare_with:
         _compare(table, compare_with)
     docs = _documents(store, table, placed, min_probability, footprints)
@@ -215,7 +226,8 @@ def report_context(store, *, manifest=None, min_probability: float = ev.DEFAULT_
         "total_line": table.total_line(),
         "summary": s,
         "comparison": table.comparison,
-        "map": _map(table),
+        "map": _map(table, geography),
+        "geography": geography,
         "charts": _charts(table),
         "documents": docs,
         "high_confidence": ev.HIGH_CONFIDENCE,

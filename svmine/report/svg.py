@@ -17,10 +17,17 @@ MAP_WIDTH = 460
 MAP_PAD = 8
 
 
-@lru_cache(maxsize=1)
-def boundaries() -> dict:
-    """The simplified ONS boundaries shipped with the package (see scripts/simplify_boundaries.py)."""
-    text = resources.files("svmine.report").joinpath("data/stp_boundaries.json").read_text(encoding="utf-8")
+# geography -> the package file drawn for it (both made by scripts/simplify_boundaries.py)
+BOUNDARY_FILES = {"stp2017": "stp_boundaries.json", "icb2022": "icb_boundaries.json"}
+# what the map's credit line says the shapes are
+BOUNDARY_LABELS = {"stp2017": "STPs, February 2017", "icb2022": "ICBs, July 2022"}
+
+
+@lru_cache(maxsize=2)
+def boundaries(geography: str = "stp2017") -> dict:
+    """The simplified ONS boundaries of ``geography`` shipped with the package (see scripts/simplify_boundaries.py)."""
+    name = BOUNDARY_FILES[geography]
+    text = resources.files("svmine.report").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -31,6 +38,7 @@ class MapShape:
     d: str  # SVG path data
 
 
+# the five London footprints: the ICBs of July 2022 kept the codes of the five London STPs
 LONDON = ("E54000027", "E54000028", "E54000029", "E54000030", "E54000031")
 
 
@@ -54,14 +62,14 @@ def project(features: list[dict], width: int, pad: int = MAP_PAD) -> tuple[list[
     return shapes, width, height
 
 
-def map_shapes(width: int = MAP_WIDTH) -> tuple[list[MapShape], int, int]:
-    """England: (one path per footprint, svg width, svg height)."""
-    return project(boundaries()["features"], width)
+def map_shapes(width: int = MAP_WIDTH, geography: str = "stp2017") -> tuple[list[MapShape], int, int]:
+    """England: (one path per footprint of ``geography``, svg width, svg height)."""
+    return project(boundaries(geography)["features"], width)
 
 
-def london_inset(width: int = 150) -> tuple[list[MapShape], int, int]:
+def london_inset(width: int = 150, geography: str = "stp2017") -> tuple[list[MapShape], int, int]:
     """The five London footprints, too small to see on the England map, drawn larger."""
-    feats = [f for f in boundaries()["features"] if f["code"] in LONDON]
+    feats = [f for f in boundaries(geography)["features"] if f["code"] in LONDON]
     shapes, w, h = project(feats, width, pad=10)
     return shapes, w, h + 12
 

@@ -594,13 +594,25 @@ def _path_key(path: str) -> str | bytes:
         return os.fsencode(path)
 
 
+_ICB_COLUMNS = ("icb_code", "icb_source", "icb_status", "icb_score", "icb_reason", "icb_evidence")
+
+
 def _footprint_columns(att: Attribution | None) -> dict[str, Any]:
     if att is None:
         return dict.fromkeys(("footprint_code", "footprint_name", "footprint_source", "footprint_score",
-                              "footprint_status", "footprint_evidence", "ccg_code"))
+                              "footprint_status", "footprint_evidence", "ccg_code", *_ICB_COLUMNS))
     return {"footprint_code": att.code, "footprint_name": att.name, "footprint_source": att.source,
             "footprint_score": att.score, "footprint_status": att.status,
-            "footprint_evidence": _evidence_text(att.evidence), "ccg_code": att.ccg_code}
+            "footprint_evidence": _evidence_text(att.evidence), "ccg_code": att.ccg_code, **_icb_columns(att.icb)}
+
+
+def _icb_columns(icb: dict[str, Any] | None) -> dict[str, Any]:
+    """The ICB placement's columns (all NULL when attribution decided none: read as "not computed")."""
+    if not icb:
+        return dict.fromkeys(_ICB_COLUMNS)
+    return {"icb_code": icb.get("code"), "icb_source": icb.get("source"), "icb_status": icb.get("status"),
+            "icb_score": icb.get("score"), "icb_reason": icb.get("reason"),
+            "icb_evidence": _evidence_text(icb.get("evidence") or None)}
 
 
 def _evidence_text(evidence: Any) -> str | None:

@@ -22,12 +22,14 @@ def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
 
 def documents(store: Store) -> list[dict[str, Any]]:
     """Every stored document with its attribution, page and mention counts; a placement settled
-    by auditors in ``svmine review`` replaces the attribution (status ``settled``, source ``review``)."""
+    by auditors in ``svmine review`` replaces the attribution (status ``settled``, source ``review``).
+    The ``icb_*`` columns are the attribution's ICB placement (NULL ``icb_source``: not computed)."""
     cur = store.conn.execute(
         """
         SELECT d.id, d.sha256, d.path, d.format, d.page_unit, d.page_count, d.title, d.status,
                d.error_code, d.error_message, d.footprint_code, d.footprint_source,
                d.footprint_score, d.footprint_status, d.footprint_evidence, d.ccg_code,
+               d.icb_code, d.icb_source, d.icb_status, d.icb_score, d.icb_reason,
                (SELECT COUNT(*) FROM mentions m WHERE m.document_id = d.id) AS mention_count
         FROM documents d
         ORDER BY d.path, d.sha256

@@ -133,10 +133,29 @@ class PlacedDocument:
     facts: list[dict[str, Any]]
     name: str = ""  # the path as shown: file name or shortest unique suffix
     all_mentions: list[dict[str, Any]] = field(default_factory=list)
+    status: str | None = None  # the placement's status when it is not the row's footprint_status (ICBs)
+    reason: str = ""  # why a document placed on an STP is on no ICB (a split STP)
 
 
-def load_documents(store: Store, manifest: Manifest | None, min_probability: float) -> list[PlacedDocument]:
-    """Every stored document with its placement, counted mentions and facts."""
+def _on_icb(d: dict[str, Any], code: str | None, source: str) -> tuple[str | None, str, str, str]:
+    """(ICB code, source, status, reason) of a stored document placed on ``code`` by ``source``.
+
+    A manifest row or an auditor's placement decides, carried to ICBs by the crosswalk when it
+    names an STP; otherwise the attribution's own ICB placement (names of the ICB era in the text,
+    else its STP by the crosswalk). Rows stored before ICB placements existed get the crosswalk."""
+    from svmine.footprints.icb_attribution import icb_of_footprint
+
+    if source in ("manifest", "review") or d.get("icb_source") is None:
+        status = "exact" if source == "manifest" else d["footprint_status"]
+        icb = icb_of_footprint(code, status, source if source in ("manifest", "review") else "stp_crosswalk")
+        return icb.code, icb.source, icb.status, icb.reason
+    return d["icb_code"], d["icb_source"], d["icb_status"] or "", d["icb_reason"] or ""
+
+
+def load_documents(store: Store, manifest: Manifest | None, min_probability: float,
+                   geography: str = "stp2017") -> list[PlacedDocument]:
+    """Every stored document with its placement (on a 2016/17 STP, or with ``geography``
+    ``icb2022`` on an ICB of July 2022: ``_on_icb``), counted mentions and facts."""
     rejected = reporting.rejected_mention_keys(store)
     settled = reporting.settled_mention_labels(store)
     every: dict[int, list] = defaultdict(list)
@@ -161,9 +180,14 @@ def load_documents(store: Store, manifest: Manifest | None, min_probability: flo
             code, ccg, source = placed.footprint_code, placed.ccg_code or kept, "manifest"
         if d["footprint_status"] == "no_match" and source != "manifest":
             code = None
+        status, reason = None, ""
+        if geography == "icb2022":
+            stp, (code, source, status, reason) = code, _on_icb(d, code, source)
+            reason = reason if stp and not code else ""  # only an STP that did not carry over needs saying why
+            ccg = None  # CCGs are 2016/17 organisations: not a level of the ICB table
         counted = [m for m in every[d["id"]] if ev.counts(m, min_probability)]
         docs.append(PlacedDocument(d, code, ccg, source if code else "", counted, facts[d["id"]],
-                                   names[d["path"]], every[d["id"]]))
+                                   names[d["path"]], every[d["id"]], status, reason))
     return docs
 
 
@@ -189,7 +213,7 @@ def _fill(row: Row, docs: list[PlacedDocument], category: str) -> Row:
         row.strongest = ev.to_evidence(best, names.get(best["document"], ""))
     if row.failed and row.verdict == ev.NO:
         row.review_reasons.append(f"{row.failed} document(s) not read")
-    if any(d.row["footprint_status"] == "review" and d.source != "manifest" for d in docs):
+    if any((d.status or d.row["footprint_status"]) == "review" and d.source != "manifest" for d in docs):
         row.review_reasons.append("footprint attribution uncertain")
     row.review = bool(row.review_reasons)
     return row
@@ -245,13 +269,15 @@ def build_table(
     ccgs: Sequence[Ccg] | None = None,
     only: Sequence[str] | None = None,
     documents: list[PlacedDocument] | None = None,
+    geography: str = "stp2017",
 ) -> Table:
     """The table for one category and level from the store behind ``store``.
 
     ``only``: footprint codes to keep (``--region``/``--footprint``); at CCG and document level the
     rows of documents placed in those footprints. Documents placed nowhere are then left out too.
     ``documents``: what ``load_documents`` returned for the same manifest and threshold, when the
-    caller (the report) already loaded them.
+    caller (the report) already loaded them. ``geography``: ``icb2022`` places documents on ICBs
+    (``load_documents``); ``footprints`` should then be the ICBs (``load_geography``).
     """
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r} (choose from {', '.join(CATEGORIES)})")
@@ -261,7 +287,7 @@ def build_table(
         ref_stps, ref_ccgs = load_footprints()
         footprints = ref_stps if footprints is None else footprints
         ccgs = ref_ccgs if ccgs is None else ccgs
-    docs = documents if documents is not None else load_documents(store, manifest, min_probability)
+    docs = documents if documents is not None else load_documents(store, manifest, min_probability, geography)
     shown = list(footprints)
     if only is not None:
         keep = set(only)
@@ -278,7 +304,10 @@ def build_table(
                   region_order=tuple(dict.fromkeys(f.region for f in footprints)) or region_order())
     table.notes = _notes(docs, shown, level, rows)
     if manifest:
-        unknown = sorted({p.footprint_code for p in manifest.placements()} - {f.code for f in footprints} - {None})
+        known = {f.code for f in footprints}
+        if geography == "icb2022":  # an STP code in the manifest reaches its ICB by the crosswalk
+            known |= {f.code for f in load_footprints()[0]}
+        unknown = sorted({p.footprint_code for p in manifest.placements()} - known - {None})
         if unknown:
             table.notes.append(f"the manifest names unknown footprint code(s): {', '.join(unknown)}")
     return table
@@ -287,7 +316,7 @@ def build_table(
 def _notes(docs: list[PlacedDocument], stps: Sequence[Footprint], level: str, rows: list[Row]) -> list[str]:
     codes = {f.code for f in stps}
     notes = []
-    loose = [d.name or d.row["path"] for d in docs if d.code not in codes]
+    loose = [(d.name or d.row["path"]) + (f" ({d.reason})" if d.reason else "") for d in docs if d.code not in codes]
     if loose and level != "document":
         notes.append(f"{len(loose)} document(s) not placed in any footprint: " + ", ".join(loose))
     if level == "ccg":

@@ -57,7 +57,7 @@ def make_table(
         raise
     try:
         table = build_table(store, category=category, level=level, manifest=placed,
-                            min_probability=min_probability, only=only, footprints=rows_of)
+                            min_probability=min_probability, only=only, footprints=rows_of, geography=geography)
     finally:
         store.close()
     if level == "ccg" and not table.rows:
