@@ -138,8 +138,8 @@ LEGEND = (
 
 
 def short_icb(name: str) -> str:
-    """'NHS Cheshire and Merseyside Integrated Care Board' -> 'Cheshire and Merseyside ICB'."""
-    return name.removeprefix("NHS ").replace(" Integrated Care Board", " ICB")
+    """'NHS Cheshire and Merseyside Integrated Care Board' -> 'Cheshire and Merseyside' (the column says ICB)."""
+    return name.removeprefix("NHS ").removesuffix(" Integrated Care Board")
 
 
 def tally_line(comparison: PlanComparison) -> str:
@@ -153,8 +153,8 @@ def tally_line(comparison: PlanComparison) -> str:
 def render_terminal(comparison: PlanComparison) -> str:
     lines = ["svmine: plans compared across eras (2016/17 STPs -> ICBs of July 2022)",
              f"old plans: {comparison.old_manifest}; new plans: {comparison.new_manifest}", ""]
-    counts = " ".join(f"{THEME_HEADERS[k]:>5}" for k, _ in THEMES if k != "facts")
-    header = f"  {'ICB':<34} {'Code':<10} {'Then':<19} {'Now':<19} {'Change':<11} {counts}"
+    counts = " ".join(f"{THEME_HEADERS[k]:>4}" for k, _ in THEMES if k != "facts")
+    header = f"  {'ICB':<28} {'Code':<9} {'Then':<18} {'Now':<18} {'Change':<11} {counts}"
     for region, changes in comparison.regions():
         lines += [region, header]
         for change in changes:
@@ -174,9 +174,9 @@ def _wrap(label: str, text: str) -> list[str]:
 
 
 def _terminal_change(change: PlanChange) -> list[str]:
-    counts = " ".join(f"{f'{then}→{now}':>5}" for key, _, then, now in change.counts() if key != "facts")
-    out = [f"  {truncate(short_icb(change.name), 34):<34} {change.code:<10} {verdict_text(change.then):<19}"
-           f" {verdict_text(change.now):<19} {change.change:<11} {counts}".rstrip()]
+    counts = " ".join(f"{f'{then}→{now}':>4}" for key, _, then, now in change.counts() if key != "facts")
+    out = [f"  {truncate(short_icb(change.name), 28):<28} {change.code:<9} {verdict_text(change.then):<18}"
+           f" {verdict_text(change.now):<18} {change.change:<11} {counts}".rstrip()]
     for p in change.predecessors:
         docs = p.row.documents
         plans = f"{verdict_text(p.row)} ({docs}\u00a0plan{'s' if docs != 1 else ''})" if docs else "no plan"
