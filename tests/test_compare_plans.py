@@ -208,10 +208,7 @@ def test_bad_manifest_is_exit_2_with_a_clear_message(db, tmp_path, old, new, mes
         if body is None:
             paths[name] = default
             continue
-        # written beside the corpus so its relative file names resolve
-        paths[name] = tmp_path / f"{name}.csv"
-        paths[name].write_text("file,footprint_code\n" + body.replace("2016/", f"{ERAS}/2016/").replace("2023/", f"{ERAS}/2023/"),
-                               encoding="utf-8")
+        paths[name] = _manifest(tmp_path, f"{name}.csv", body)
     result = _invoke(db, old=paths["old"], new=paths["new"])
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
@@ -246,3 +243,46 @@ def test_help_text_names_the_two_manifests():
     assert result.exit_code == 0
     for word in ("--old-manifest", "--new-manifest", "--min-share", "implicit only", "ICB"):
         assert word in result.output
+
+
+@pytest.mark.parametrize(("then", "now", "change"), [
+    ("no", "yes", "gained"),
+    ("yes", "no", "lost"),
+    ("yes", "yes", "stayed yes"),
+    ("no", "no", "stayed no"),
+    ("yes", "no document", "no new plan"),
+    ("no document", "no", "no old plan"),
+    ("not read", "yes", "not read"),
+    ("yes", "not read", "not read"),
+])
+def test_change_of(then, now, change):
+    from svmine.tables.compare_plans import change_of
+
+    assert change_of(then, now) == change
+
+
+def _manifest(tmp_path: Path, name: str, rows: str) -> Path:
+    path = tmp_path / name
+    path.write_text("file,footprint_code\n" + rows.replace("2016/", f"{ERAS}/2016/").replace("2023/", f"{ERAS}/2023/"),
+                    encoding="utf-8")
+    return path
+
+
+def test_a_plan_in_both_manifests_is_noted(db, tmp_path):
+    """E54000008 is both an STP and an ICB code: a 2016 plan listed in the new manifest too is
+    accepted, counted in both eras, and named in a note."""
+    new = _manifest(tmp_path, "new.csv", NEW.read_text(encoding="utf-8").split("\n", 1)[1]
+                    + "2016/cheshire_merseyside_stp.md,E54000008\n")
+    result = _invoke(db, new=new)
+    assert result.exit_code == 0, result.output
+    assert "note: 1 document(s) are placed by both manifests and count in both eras: cheshire_merseyside_stp.md" in result.output
+
+
+@pytest.mark.parametrize(("strict", "code"), [(False, 0), (True, 2)])
+def test_manifest_row_naming_no_document_warns_or_stops(db, tmp_path, strict, code):
+    new = _manifest(tmp_path, "new.csv", NEW.read_text(encoding="utf-8").split("\n", 1)[1]
+                    + "2023/not_scanned.md,E54000037\n")
+    result = _invoke(db, *(["--strict"] if strict else []), new=new)
+    assert result.exit_code == code, result.output
+    assert "not_scanned.md" in result.output and "names no document in the store" in result.output
+    assert ("ICBs compared" in result.output) is not strict

@@ -179,7 +179,7 @@ def _terminal_change(change: PlanChange) -> list[str]:
            f" {verdict_text(change.now):<18} {change.change:<11} {counts}".rstrip()]
     for p in change.predecessors:
         docs = p.row.documents
-        plans = f"{verdict_text(p.row)} ({docs}\u00a0plan{'s' if docs != 1 else ''})" if docs else "no plan"
+        plans = f"{verdict_text(p.row)}\u00a0({docs}\u00a0plan{'s' if docs != 1 else ''})" if docs else "no plan"
         out += _wrap("from: ", f"{p.label()}: {plans}")
     if change.facts_gained or change.facts_lost:
         out += _wrap("facts: ", f"gained {'; '.join(change.facts_gained) or '-'}; lost {'; '.join(change.facts_lost) or '-'}")
