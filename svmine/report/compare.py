@@ -19,13 +19,19 @@ CHANGE_CSS = {"gained": "c-gained", "lost": "c-lost", "stayed yes": "c-yes", "st
               "no new plan": "c-none", "no old plan": "c-none", "not read": "c-failed"}
 
 
-def _side_view(side: Side) -> dict[str, Any]:
+def _verdict(row) -> tuple[str, str]:
+    """(words, css class) of a row's verdict, as the report shows them ("no, implicit only")."""
     from svmine.report.build import CSS, VERDICTS, verdict_key
 
-    key = verdict_key(side.row)
+    key = verdict_key(row)
+    return dict((k, label) for k, label, _ in VERDICTS)[key], CSS[key]
+
+
+def _side_view(side: Side) -> dict[str, Any]:
+    verdict, css = _verdict(side.row)
     return {
-        "verdict": dict((k, label) for k, label, _ in VERDICTS)[key],
-        "css": CSS[key],
+        "verdict": verdict,
+        "css": css,
         "plans": side.row.documents,
         "failed": side.row.failed,
         "vcse": side.vcse_verdict,
@@ -37,8 +43,6 @@ def _side_view(side: Side) -> dict[str, Any]:
 
 
 def _change_view(change: PlanChange) -> dict[str, Any]:
-    from svmine.report.build import CSS, verdict_key
-
     counts = [{"label": label, "then": then, "now": now, "delta": now - then} for _, label, then, now in change.counts()]
     return {
         "id": f"icb-{change.code}",
@@ -54,7 +58,7 @@ def _change_view(change: PlanChange) -> dict[str, Any]:
         "predecessors": [{"code": p.code, "name": p.name, "of_old": f"{p.share_of_old:.0%}",
                           "of_new": f"{p.share_of_new:.0%}", "width": round(100 * p.share_of_new, 1),
                           "material": p.material, "plans": p.row.documents,
-                          "css": CSS[verdict_key(p.row)], "verdict": p.row.verdict} for p in change.predecessors],
+                          "verdict": _verdict(p.row)[0], "css": _verdict(p.row)[1]} for p in change.predecessors],
     }
 
 
