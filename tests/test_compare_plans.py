@@ -83,7 +83,18 @@ def test_a_split_predecessor_counts_whole_under_each_icb(comparison):
         pred = next(p for p in rows[icb].predecessors if p.code == "E54000045")
         assert pred.material and pred.row.verdict == "yes" and pred.row.documents == 1
         assert rows[icb].then.quote.name == "durham_darlington_teesside_stp.md"
-    assert rows["E54000050"].then.row.documents == 2  # with Northumberland, Tyne and Wear (a "no")
+    assert rows["E54000050"].then.row.documents == 3  # with Northumberland, Tyne and Wear and Cumbria CCG (no)
+
+
+def test_a_ccg_plan_covers_the_ccgs_own_area(comparison):
+    """The manifest places the NHS Cumbria CCG plan on its 2016 CCG code: it counts under both
+    ICBs its area became part of (64 % / 36 %), not only under its STP's ICB."""
+    rows = {c.code: c for c in comparison.changes}
+    for icb, share in (("E54000050", 0.6389), ("E54000048", 0.3611)):
+        pred = next(p for p in rows[icb].predecessors if p.code == "E38000041")
+        assert (pred.kind, round(pred.share_of_old, 4), pred.row.documents, pred.row.vcse) == ("CCG", share, 1, 1)
+    wnec = next(p for p in rows["E54000050"].predecessors if p.code == "E54000047")
+    assert wnec.row.documents == 0  # the CCG plan is not its STP's plan
 
 
 @pytest.mark.parametrize(("min_share", "counted"), [(0.05, True), (0.095, False)])
@@ -196,12 +207,13 @@ def test_html_page_in_headless_chromium(html):
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("2016/frimley_health_stp.md,E54000099\n", None, "unknown footprint code 'E54000099'"),
+    ("2016/frimley_health_stp.md,,E38999999\n", None, "unknown CCG code 'E38999999'"),
     (None, "2023/devon_icb_jfp.md,E54000046\n", "not July 2022 ICB codes: E54000046 (Northumberland, Tyne and Wear"
                                                  " and North Durham)"),
     ("2023/devon_icb_jfp.md,E54000050\n", None, "not 2016/17 STP codes: E54000050 (NHS North East and North Cumbria"
                                                  " Integrated Care Board)"),
     (None, "", "manifest has no rows"),
-], ids=["unknown code", "STP code in the new manifest", "ICB code in the old manifest", "empty"])
+], ids=["unknown code", "unknown CCG code", "STP code in the new manifest", "ICB code in the old manifest", "empty"])
 def test_bad_manifest_is_exit_2_with_a_clear_message(db, tmp_path, old, new, message):
     paths = {}
     for name, body, default in (("old", old, OLD), ("new", new, NEW)):
@@ -263,7 +275,7 @@ def test_change_of(then, now, change):
 
 def _manifest(tmp_path: Path, name: str, rows: str) -> Path:
     path = tmp_path / name
-    path.write_text("file,footprint_code\n" + rows.replace("2016/", f"{ERAS}/2016/").replace("2023/", f"{ERAS}/2023/"),
+    path.write_text("file,footprint_code,ccg_code\n" + rows.replace("2016/", f"{ERAS}/2016/").replace("2023/", f"{ERAS}/2023/"),
                     encoding="utf-8")
     return path
 

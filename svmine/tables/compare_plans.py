@@ -14,7 +14,9 @@ Decisions:
   Merseyside) names both the STP and the ICB, so a name read from a page cannot tell a 2016 plan
   from a 2023 one. The old manifest takes 2016/17 STP codes (or CCG codes, placed in their STP);
   the new one ICB codes of July 2022. A code of the wrong era is refused (``EraError``, exit 2).
-- **Predecessors.** The STPs of 2016/17 that share LSOAs with the ICB (``Eras.links``), each
+- **Predecessors.** The STPs of 2016/17 that share LSOAs with the ICB (``Eras.links``), and
+  the CCGs of old plans the manifest placed on a CCG (``ccg_code``: a CCG's plan covers the
+  CCG's area, NHS Cumbria CCG's 2016 area lying 64 % in one ICB and 36 % in another), each
   with two shares: the part of the STP that lies in the ICB (``share_of_old``) and the part of
   the ICB it covers (``share_of_new``). A predecessor is *material* when it covers at least
   ``min_share`` of the ICB (default 5 %) or the ICB holds the larger part of it; only material
@@ -44,10 +46,10 @@ from typing import Any
 
 from svmine.errors import SvmineError
 from svmine.footprints.manifest import Manifest
-from svmine.store import Store
+from svmine.store import Store, reporting
 from svmine.tables import evidence as ev
 from svmine.tables.build import PlacedDocument, Row, load_documents, row_for
-from svmine.tables.footprints import Footprint, load_footprints, load_geography
+from svmine.tables.footprints import Footprint, load_geography
 
 OLD_GEOGRAPHY, NEW_GEOGRAPHY = "stp2017", "icb2022"
 DEFAULT_MIN_SHARE = 0.05
@@ -77,6 +79,11 @@ class Predecessor:
     share_of_new: float  # the part of this ICB's LSOAs that lay in the predecessor
     material: bool  # counts for "then" (see the module docstring)
     row: Row  # the predecessor's own verdict and counts from its plans
+    kind: str = "STP"  # or "CCG": an old plan the manifest placed on a CCG covers that CCG
+
+    @property
+    def geography(self) -> str:
+        return OLD_GEOGRAPHY if self.kind == "STP" else _ccg_geography(self.code)
 
     def label(self) -> str:
         """'Durham, Darlington, … (E54000045): 86% of it, 32% of this ICB'."""
@@ -205,18 +212,43 @@ def _side(footprint: Footprint, docs: list[PlacedDocument]) -> Side:
     return Side(row, vcse, _best_quote(row, placed), kinds)
 
 
-def _predecessors(icb: str, old_docs: dict[str, list[PlacedDocument]], min_share: float) -> list[Predecessor]:
+def _ccg_geography(code: str) -> str:
+    """The CCG list an old plan's CCG code is read in: April 2016's, when the STP plans were
+    written (NHS Cumbria CCG's 2016 area spans two ICBs), else April 2017's (new codes of 2017)."""
+    from svmine.footprints.eras import load_eras
+
+    return "ccg2016" if code in load_eras().orgs["ccg2016"] else "ccg2017"
+
+
+def _old_areas(store: Store, manifest: Manifest, docs: list[PlacedDocument]) -> dict[tuple[str, str], list[PlacedDocument]]:
+    """(geography, code) -> the old plans of that area: the manifest's CCG when its row names one
+    (a CCG's plan covers the CCG), else the STP. Only the manifest's own CCG counts, never one the
+    store's attribution found, so an STP plan that names a CCG stays an STP plan."""
+    seen = reporting.document_paths(store)
+    areas: dict[tuple[str, str], list[PlacedDocument]] = {}
+    for d in docs:
+        placed = manifest.lookup([d.row["path"], *seen.get(d.row["sha256"], [])], d.row["sha256"])
+        ccg = placed.ccg_code if placed else None
+        areas.setdefault((_ccg_geography(ccg), ccg) if ccg else (OLD_GEOGRAPHY, d.code), []).append(d)
+    return areas
+
+
+def _predecessors(icb: str, areas: dict[tuple[str, str], list[PlacedDocument]], min_share: float) -> list[Predecessor]:
+    """Every STP overlapping the ICB (with or without plans), then every CCG with a plan that does."""
     from svmine.footprints.eras import load_eras
 
     eras = load_eras()
-    stps = {f.code: f for f in load_footprints()[0]}
+    units = [(OLD_GEOGRAPHY, link.to_code) for link in eras.links(NEW_GEOGRAPHY, icb, OLD_GEOGRAPHY)]
+    units += [key for key in areas if key[0] != OLD_GEOGRAPHY
+              and any(link.to_code == icb for link in eras.links(*key, NEW_GEOGRAPHY))]
     out = []
-    for link in eras.links(NEW_GEOGRAPHY, icb, OLD_GEOGRAPHY):
-        back = next(x for x in eras.links(OLD_GEOGRAPHY, link.to_code, NEW_GEOGRAPHY) if x.to_code == icb)
-        material = link.share >= min_share or back.share > 0.5
-        stp = stps[link.to_code]
-        row = row_for(stp, old_docs.get(stp.code, []), "social_value")
-        out.append(Predecessor(stp.code, stp.name, back.share, link.share, material, row))
+    for geography, code in units:
+        of_new = next(x.share for x in eras.links(NEW_GEOGRAPHY, icb, geography) if x.to_code == code)
+        of_old = next(x.share for x in eras.links(geography, code, NEW_GEOGRAPHY) if x.to_code == icb)
+        org = eras.org(geography, code)
+        row = row_for(Footprint(code, org.name, ""), areas.get((geography, code), []), "social_value")
+        out.append(Predecessor(code, org.name, of_old, of_new, of_new >= min_share or of_old > 0.5, row,
+                               "STP" if geography == OLD_GEOGRAPHY else "CCG"))
     return out
 
 
@@ -229,16 +261,14 @@ def compare_plans(store: Store, old_manifest: Manifest, new_manifest: Manifest, 
     check_era(old_manifest, OLD_GEOGRAPHY, "the old manifest")
     check_era(new_manifest, NEW_GEOGRAPHY, "the new manifest")
     old, new = (_era_documents(store, m, min_probability) for m in (old_manifest, new_manifest))
-    by_old: dict[str, list[PlacedDocument]] = {}
-    for d in old:
-        by_old.setdefault(d.code, []).append(d)
+    areas = _old_areas(store, old_manifest, old)
     by_new: dict[str, list[PlacedDocument]] = {}
     for d in new:
         by_new.setdefault(d.code, []).append(d)
     changes, without = [], 0
     for icb in load_geography(NEW_GEOGRAPHY):
-        preds = _predecessors(icb.code, by_old, min_share)
-        then_docs = [d for p in preds if p.material for d in by_old.get(p.code, [])]
+        preds = _predecessors(icb.code, areas, min_share)
+        then_docs = [d for p in preds if p.material for d in areas.get((p.geography, p.code), [])]
         if not then_docs and not by_new.get(icb.code):
             without += 1
             continue
@@ -274,7 +304,7 @@ def change_dict(c: PlanChange) -> dict[str, Any]:
 
     return {
         "region": c.region, "code": c.code, "name": c.name, "change": c.change,
-        "predecessors": [{"code": p.code, "name": p.name, "share_of_old": round(p.share_of_old, 4),
+        "predecessors": [{"code": p.code, "name": p.name, "kind": p.kind, "share_of_old": round(p.share_of_old, 4),
                           "share_of_new": round(p.share_of_new, 4), "material": p.material,
                           "verdict": p.row.verdict, "documents": p.row.documents} for p in c.predecessors],
         "then": side(c.then), "now": side(c.now),
