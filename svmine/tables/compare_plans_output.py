@@ -154,7 +154,7 @@ def render_terminal(comparison: PlanComparison) -> str:
     lines = ["svmine: plans compared across eras (2016/17 STPs -> ICBs of July 2022)",
              f"old plans: {comparison.old_manifest}; new plans: {comparison.new_manifest}", ""]
     counts = " ".join(f"{THEME_HEADERS[k]:>6}" for k, _ in THEMES if k != "facts")
-    header = f"  {'ICB':<26} {'Code':<9} {'Then':<18} {'Now':<18} {'Change':<11} {counts}"
+    header = f"  {'ICB':<28} {'Code':<9} {'Then':<18} {'Now':<18} {'Change':<11} {counts}"
     for region, changes in comparison.regions():
         lines += [region, header]
         for change in changes:
@@ -175,7 +175,7 @@ def _wrap(label: str, text: str) -> list[str]:
 
 def _terminal_change(change: PlanChange) -> list[str]:
     counts = " ".join(f"{f'{then}→{now}':>6}" for key, _, then, now in change.counts() if key != "facts")
-    out = [f"  {truncate(short_icb(change.name), 26):<26} {change.code:<9} {verdict_text(change.then):<18}"
+    out = [f"  {truncate(short_icb(change.name), 28):<28} {change.code:<9} {verdict_text(change.then):<18}"
            f" {verdict_text(change.now):<18} {change.change:<11} {counts}".rstrip()]
     for p in change.predecessors:
         docs = p.row.documents
