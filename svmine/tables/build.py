@@ -219,6 +219,12 @@ def _fill(row: Row, docs: list[PlacedDocument], category: str) -> Row:
     return row
 
 
+def row_for(footprint: Footprint, docs: list[PlacedDocument], category: str = "social_value") -> Row:
+    """One footprint's row from the documents given (whatever placed them): the table's own
+    counts, verdict and evidence, for callers that pool documents themselves (``compare_plans``)."""
+    return _fill(Row(footprint.region, footprint.code, footprint.name, ""), docs, category)
+
+
 def _footprint_rows(docs: list[PlacedDocument], stps: Sequence[Footprint], category: str) -> list[Row]:
     by_code: dict[str, list[PlacedDocument]] = defaultdict(list)
     for d in docs:
