@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -67,16 +68,40 @@ def org_by_code(code: str) -> Org | None:
     return _index().get((code or "").strip().upper())
 
 
+# An organisation word of the STP -> ICB lineage: "NHS Cambridgeshire and Peterborough ICB" is the ICB,
+# though the CCG of 2016 had the same place name.
+_ICB_WORDS = re.compile(r"\b(?<!sub )(?<!sub-)(icb|ics|stp|integrated care (?:board|system)|sustainability and transformation)\b", re.I)
+
+
+def _named(geography: str, code: str) -> Org | None:
+    """The organisation of ``code`` as the resolver's geography names it (an ICB keeps its STP's code)."""
+    from svmine.footprints.eras import load_eras
+
+    known = org_by_code(code)
+    o = load_eras().geography(geography).get(code) if geography else None
+    if known is None or o is None or o.name == known.name:
+        return known
+    region = _region_names().get(o.region_code, known.region)
+    return Org(code, o.name, o.type, region)
+
+
+@functools.lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    from svmine.footprints.eras import load_eras
+
+    return {code: o.name for code, o in load_eras().geography("region2022").items()}
+
+
 def org_by_name(name: str) -> tuple[Org | None, str]:
     """The NHS organisation a name resolves to with confidence, or (None, the resolver's reason)."""
     from svmine.footprints.era_resolver import EraResolver
     from svmine.footprints.resolver import CONFIDENT
 
     reasons = []
-    for kind in ("ccg", "icb"):
+    for kind in ("icb", "ccg") if _ICB_WORDS.search(name) else ("ccg", "icb"):
         res = EraResolver(kind).resolve(name)
         if res.status in CONFIDENT and res.best is not None and len(res.matches) <= 1:
-            org = org_by_code(res.best.code)
+            org = _named(res.geography, res.best.code)
             if org is not None:
                 return org, ""
         reasons.append(f"as {kind}: {res.status}{' (' + res.reason + ')' if res.reason else ''}")

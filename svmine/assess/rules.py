@@ -9,7 +9,10 @@ A rule is ``{"id", "kind", "signal", "pattern", "needs"?, "with"?, "unless"?, "f
 - ``pattern``: a spaCy token pattern (list of token dicts, as for ``Matcher``) or a phrase string
   (matched case-insensitively, token by token, with ``PhraseMatcher``);
 - ``needs``: ``social_value`` (the sentence names social value or the Act), ``social_value_near``
-  (it or the sentence before does; the default) or ``none``;
+  (it or the sentence before does; the default), ``social_value_page`` (its page does: a
+  negative answer such as "Not applicable" counts only in a reply about social value) or ``none``;
+- ``max_words``: the rule fires only in sentences of at most this many words (a one-line answer,
+  not a table row or a paragraph that happens to hold the words);
 - ``with``: the rule fires only when the sentence also holds one of these words (a word is
   compared with each token's lower-case form and lemma; several words as a phrase);
 - ``unless``: words or phrases that cancel the rule anywhere in the sentence; ``@name`` takes a cue
@@ -17,7 +20,8 @@ A rule is ``{"id", "kind", "signal", "pattern", "needs"?, "with"?, "unless"?, "f
   file, whose ``except`` phrases hide their words ("not only" negates nothing). A capitalised word
   inside a sentence is a name, not a cue: "May 2016" is no "may";
 - ``fact``: ``weighting`` | ``count`` | ``share``: the size read from the sentence
-  (``svmine.detect.facts``) becomes the signal's value; ``if_zero``: the signal a size of 0 gives
+  (``svmine.detect.facts``) becomes the signal's value, and a sentence without one gives no
+  signal; ``if_zero``: the signal a size of 0 gives
   instead (four procurements is evidence; zero is the negative ``no_procurement``).
 
 Decisions: every field is checked when the file is read, and a bad line stops the load with a
@@ -39,11 +43,11 @@ from svmine.errors import PatternError
 
 KINDS = ("policy", "evidence", "approach", "negative")
 CUES = "cues"
-NEEDS = ("social_value", "social_value_near", "none")
+NEEDS = ("social_value", "social_value_near", "social_value_page", "none")
 FACTS = ("weighting", "count", "share")
 DATA_PACKAGE = "svmine.assess.data"
 RULES_FILE = "rules.jsonl"
-_FIELDS = {"id", "kind", "signal", "pattern", "needs", "with", "unless", "fact", "if_zero", "note"}
+_FIELDS = {"id", "kind", "signal", "pattern", "needs", "with", "unless", "fact", "if_zero", "max_words", "note"}
 _CUE_FIELDS = {"id", "kind", "words", "except", "note"}
 
 
@@ -58,6 +62,7 @@ class AssessRule:
     unless: tuple[str, ...] = ()  # cue names (@...) kept as written; ``RuleSet.unless_words`` expands them
     fact: str = ""
     if_zero: str = ""
+    max_words: int = 0  # 0: any length
     note: str = ""
 
     @classmethod
@@ -66,13 +71,13 @@ class AssessRule:
         return cls(id=data["id"], kind=data["kind"], signal=data["signal"], pattern=data["pattern"],
                    needs=data.get("needs", "social_value_near"), with_words=tuple(data.get("with", ())),
                    unless=tuple(data.get("unless", ())), fact=data.get("fact", ""), if_zero=data.get("if_zero", ""),
-                   note=data.get("note", ""))
+                   max_words=data.get("max_words", 0), note=data.get("note", ""))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "kind": self.kind, "signal": self.signal, "pattern": self.pattern,
                                "needs": self.needs}
         for key, value in (("with", list(self.with_words)), ("unless", list(self.unless)), ("fact", self.fact),
-                           ("if_zero", self.if_zero), ("note", self.note)):
+                           ("if_zero", self.if_zero), ("max_words", self.max_words), ("note", self.note)):
             if value:
                 out[key] = value
         return out
@@ -129,6 +134,9 @@ def _validate(data: Any, where: str) -> None:
     for name in ("with", "unless"):
         if name in data:
             _words(data[name], f"{where}: rule {data['id']!r}", name)
+    if "max_words" in data and (not isinstance(data["max_words"], int) or isinstance(data["max_words"], bool)
+                                or data["max_words"] < 1):
+        raise PatternError(f"{where}: rule {data['id']!r}: 'max_words' must be a whole number of at least 1")
     if data.get("if_zero") and not data.get("fact"):
         raise PatternError(f"{where}: rule {data['id']!r}: 'if_zero' needs a 'fact'")
 

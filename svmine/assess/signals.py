@@ -9,8 +9,8 @@ Decisions:
   rule in file order that gives it wins), so one sentence read twice cannot count twice.
 - Sentences ending in "?" are FOI questions repeated in the reply ("what is the typical
   weighting for social value?"): they are never read, or every reply would "have a weighting".
-- Sizes come from ``svmine.detect.facts``: a count or share rule whose sentence holds no number is
-  no signal; a weighting without a size is a weighting of unknown size (value None).
+- Sizes come from ``svmine.detect.facts``: a rule with a ``fact`` whose sentence holds no size is
+  no signal (another rule, without a fact, may still find a weighting of unknown size).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ class SignalFinder:
                 self.phrases.add(rule.id, [self.nlp.make_doc(rule.pattern)])
             else:
                 self.matcher.add(rule.id, [rule.pattern])
-        self._unless = {r.id: _WordSet(ruleset.unless_words(r), ruleset.unless_excepts(r)) for r in ruleset.rules}
+        self._unless = {r.id: _WordSet(ruleset.unless_words(r), ruleset.unless_excepts(r), skip_names=True)
+                        for r in ruleset.rules}
         self._with = {r.id: _WordSet(r.with_words) for r in ruleset.rules}
 
     def find(self, pages: Iterable[PageText]) -> list[Signal]:
@@ -98,6 +99,10 @@ class SignalFinder:
             return None
         if rule.needs == "social_value_near" and not (has_sv[i] or (i and has_sv[i - 1])):
             return None
+        if rule.needs == "social_value_page" and not any(has_sv):
+            return None
+        if rule.max_words and len(text.split()) > rule.max_words:
+            return None
         if rule.with_words and not self._with[rule.id].found(sent):
             return None
         if self._unless[rule.id].found(sent):
@@ -105,7 +110,7 @@ class SignalFinder:
         value, name, kind = None, rule.signal, rule.kind
         if rule.fact:
             value = _fact(rule.fact, sent, anchors)
-            if value is None and rule.fact != "weighting":
+            if value is None:
                 return None
             if value == 0 and rule.if_zero:
                 name, kind = rule.if_zero, "negative"
@@ -128,11 +133,12 @@ def _fact(kind: str, sent, anchors: list[tuple[int, int]]) -> float | None:
 
 class _WordSet:
     """Words (compared with each token's lower case and lemma) and phrases (whole words in the
-    lower-cased sentence) of a rule's ``with`` or ``unless``. A capitalised token inside a sentence
-    is a name ("May 2016"), never a cue word; tokens inside an ``excepts`` phrase ("not only") are
-    not read."""
+    lower-cased sentence) of a rule's ``with`` or ``unless``. With ``skip_names`` (``unless``) a
+    capitalised token inside a sentence is a name ("May 2016"), never a cue word; tokens inside an
+    ``excepts`` phrase ("not only") are not read."""
 
-    def __init__(self, words: Iterable[str], excepts: Iterable[str] = ()):
+    def __init__(self, words: Iterable[str], excepts: Iterable[str] = (), skip_names: bool = False):
+        self.skip_names = skip_names
         words = [w.lower().strip() for w in words]
         self.single = {w for w in words if " " not in w}
         self.phrases = _alternation(w for w in words if " " in w)
@@ -150,7 +156,7 @@ class _WordSet:
         for t in sent:
             if t.lower_ not in self.single and t.lemma_ not in self.single:
                 continue
-            if t.is_title and not t.is_sent_start and len(t) > 1:
+            if self.skip_names and t.is_title and not t.is_sent_start and len(t) > 1:
                 continue
             at = t.idx - sent.start_char
             if not any(a <= at < b for a, b in hidden):
