@@ -31,6 +31,16 @@ class AssessResult:
     warnings: list[str] = field(default_factory=list)
 
 
+_FINDERS: dict[str, SignalFinder] = {}
+
+
+def _finder(ruleset: RuleSet) -> SignalFinder:
+    """One compiled finder per rules file content: building the pipeline takes a second."""
+    if ruleset.sha256 not in _FINDERS:
+        _FINDERS[ruleset.sha256] = SignalFinder(ruleset)
+    return _FINDERS[ruleset.sha256]
+
+
 def _attributed(doc: dict) -> Org | None:
     for code in (doc.get("ccg_code"), doc.get("footprint_code")):
         org = org_by_code(code) if code else None
@@ -51,7 +61,7 @@ def assess_store(db: str | Path, *, manifest: str | Path | None = None, rules: s
 
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     placed = load_org_manifest(manifest) if manifest else None
-    finder = finder or SignalFinder(ruleset)
+    finder = finder or _finder(ruleset)
     with Store.open(db, mode="rw") as store:
         docs = [d for d in documents(store)]
         paths = document_paths(store)
