@@ -101,7 +101,8 @@ def org_by_name(name: str) -> tuple[Org | None, str]:
     for kind in ("icb", "ccg") if _ICB_WORDS.search(name) else ("ccg", "icb"):
         res = EraResolver(kind).resolve(name)
         if res.status in CONFIDENT and res.best is not None and len(res.matches) <= 1:
-            org = _named(res.geography, res.best.code)
+            # A CCG name is the CCG of its first era (the index); an ICB keeps its STP's code, so its name is the era's
+            org = _named(res.geography, res.best.code) if kind == "icb" else org_by_code(res.best.code)
             if org is not None:
                 return org, ""
         reasons.append(f"as {kind}: {res.status}{' (' + res.reason + ')' if res.reason else ''}")

@@ -60,8 +60,11 @@ def render_table(assessments: list[Assessment], comparison: "Comparison | None" 
                      str(a.documents)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    if any(a.overridden for a in assessments) or any(a.needs_review for a in assessments):
-        lines.append("* rating set by an auditor in svmine review; ! signals conflict: waits for review")
+    legend = [text for flag, text in ((any(a.overridden for a in assessments), "* rating set by an auditor in svmine review"),
+                                      (any(a.needs_review for a in assessments), "! signals conflict: waits for review"))
+              if flag]
+    if legend:
+        lines.append("; ".join(legend))
     lines += ["", *summary_lines(assessments)]
     if comparison is not None:
         lines += ["", *comparison.lines()]
