@@ -40,6 +40,7 @@ the organisation's confidence is the lowest of its three scales.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from svmine.assess.model import APPROACH, COMMITMENT, EVIDENCE, Assessment, Signal
@@ -183,5 +184,7 @@ def table_text() -> str:
     lines = []
     for scale, steps in TABLE.items():
         lines.append(f"{scale}:")
-        lines += [f"  {i}. {s.rating:<21} {s.describe()}" for i, s in enumerate(steps, 1)]
+        for i, step in enumerate(steps, 1):
+            lines += textwrap.wrap(step.describe(), 100, initial_indent=f"  {i}. {step.rating:<21} ",
+                                   subsequent_indent=" " * 27, break_on_hyphens=False)
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,7 +200,8 @@ def explain(a: Assessment) -> str:
     lines.append(f"  confidence {a.confidence:.2f}{'; NEEDS REVIEW (signals conflict)' if a.needs_review else ''}")
     lines += ["", "decision table (first step that holds gives the rating):",
               *("  " + x for x in table_text().splitlines()), "", "decision path:"]
-    lines += [f"  {r}" for r in a.reasons]
+    for reason in a.reasons:
+        lines += textwrap.wrap(reason, 110, initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False)
     lines += ["", f"signals ({len(a.signals)}):"]
     for s in a.signals:
         size = f" = {s.value:g}" if s.value is not None else ""
