@@ -104,7 +104,10 @@ def assess(db: str | Path, *, manifest: str | Path | None = None, rules: str | P
     """What ``svmine assess`` runs: assess, then render (or write ``out``). Returns (text to print
     or None when written, the result)."""
     from svmine.assess import output
+    from svmine.outputs import check_output
 
+    if out is not None:  # refused before the store changes: --out must not be an input
+        check_output(out, [db, manifest, rules, compare])
     reference = output.load_reference_ratings(compare) if compare else None
     result = assess_store(db, manifest=manifest, rules=rules)
     if explain:
