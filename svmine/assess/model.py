@@ -61,6 +61,7 @@ class Signal(Record):
     value: float | None = None
     start: int = 0  # character offsets of the sentence on its page
     end: int = 0
+    signal: str = ""  # the name the decision table reads (several rules may give one signal)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from svmine import __version__
-from svmine.cli import annotations, compare, corpus, detect, extract, footprints, model, review, scan, tables
+from svmine.cli import annotations, assess, compare, corpus, detect, extract, footprints, model, review, scan, tables
 
 app = typer.Typer(
     name="svmine",
@@ -33,7 +33,7 @@ def _root(
 
 
 # The order of the help's command list: top-level commands module by module, then the groups.
-for _module in (extract, detect, model, footprints, scan, tables, compare, review):
+for _module in (extract, detect, model, footprints, scan, tables, compare, assess, review):
     app.add_typer(_module.app)
 for _name, _module in (("corpus", corpus), ("annotations", annotations)):
     app.add_typer(_module.app, name=_name, help=_module.app.info.help)

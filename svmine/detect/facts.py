@@ -93,3 +93,71 @@ def _threshold(text: str):
         side = "below" if " ".join(money.group(1).lower().split()) in ("below", "under", "less than") else "above"
         return ("threshold", value, "GBP", f"{side} value")
     return None
+
+
+# -- counts and shares of procurements (svmine assess) ----------------------------------------------
+
+_NUMBER_WORDS = {"no": 0, "none": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_NUM = r"(\d{1,4}|" + "|".join(_NUMBER_WORDS) + r")"
+_PLURAL = r"(?:procurements|tenders|contracts|(?:procurement|tendering)\s+exercises|exercises)"
+_PROCUREMENTS = r"(?:procurements?|tenders?|contracts?|procurement\s+exercises?|tendering\s+exercises?|exercises?)"
+# "in 4 of the 5 tenders", "in three of them": the number the Act was applied in comes first.
+OF_TOTAL = re.compile(
+    rf"\b{_NUM}\s+(?:out\s+)?of\s+(?:(?:them|these|those)\b|(?:the\s+|these\s+|those\s+|our\s+|its\s+)?"
+    rf"(?:{_NUM}\s+)?(?:[a-z-]+\s+)?{_PLURAL}\b)", re.IGNORECASE)
+COUNT = re.compile(rf"\b{_NUM}\s+(?:[a-z-]+\s+){{0,2}}?{_PLURAL}\b|\b(one|1)\s+(?:[a-z-]+\s+){{0,2}}?{_PROCUREMENTS}\b",
+                   re.IGNORECASE)
+COUNT_EQUALS = re.compile(rf"{_PROCUREMENTS}[^.;=:]{{0,40}}?[=:]\s*(\d{{1,4}})\b", re.IGNORECASE)
+# A number after these words points at a part of a document ("Service Condition 18"), not a count.
+REFERENCE_WORD = re.compile(r"\b(?:condition|section|paragraph|para|clause|page|schedule|appendix|annex|question|q|"
+                            r"item|table|figure|chapter|part|lot|version|v)s?\s*(?:\d+\s*(?:to|and|-|–)\s*)?$",
+                            re.IGNORECASE)
+SHARE = re.compile(rf"(\d{{1,3}}(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)\s+of\s+(?:the\s+|our\s+|its\s+|all\s+)?(?:[a-z-]+\s+){{0,2}}?{_PROCUREMENTS}\b", re.IGNORECASE)
+ALL_OF = re.compile(rf"\ball\s+(?:of\s+)?(?:the\s+|our\s+|its\s+)?(?:[a-z-]+\s+){{0,2}}?{_PLURAL}\b", re.IGNORECASE)
+
+
+def _number(word: str) -> float:
+    return float(word) if word.isdigit() else float(_NUMBER_WORDS[word.lower()])
+
+
+def _is_count(text: str, m: re.Match, group: str) -> bool:
+    return not re.fullmatch(r"(19|20)\d\d", group) and not REFERENCE_WORD.search(text[:m.start()])
+
+
+def procurement_count(text: str) -> float | None:
+    """How many procurements a sentence says social value was applied in, or None.
+
+    "in 4 of the 5 tenders" -> 4 (the part, not the whole); "we ran three procurements" -> 3;
+    "No. where SV considered = 0" -> 0. A year ("2016 tenders") or a numbered part of a document
+    ("Service Condition 18 of the contract") is not a count.
+    """
+    for m in OF_TOTAL.finditer(text):
+        if _is_count(text, m, m.group(1)):
+            return _number(m.group(1))
+    equals = list(COUNT_EQUALS.finditer(text))
+    if equals:
+        return float(equals[-1].group(1))
+    for m in COUNT.finditer(text):
+        number = m.group(1) or m.group(2)
+        if _is_count(text, m, number):
+            return _number(number)
+    return None
+
+
+def contract_share(text: str) -> float | None:
+    """The share of contracts (percent) a sentence says social value was applied in, or None.
+
+    "80% of our tenders" -> 80; "in all of our contracts" -> 100.
+    """
+    m = SHARE.search(text)
+    if m:
+        return float(m.group(1))
+    return 100.0 if ALL_OF.search(text) else None
+
+
+def weighting_percent(text: str, anchors: list[tuple[int, int]]) -> float | None:
+    """The social value weighting (percent) of a sentence, or None: the percentage nearest to a
+    social value mention, in a sentence about scoring (``sentence_facts``)."""
+    found = _weighting(text, anchors)
+    return found[1] if found else None

@@ -47,6 +47,15 @@ def document_paths(store: Store) -> dict[str, list[str]]:
     return seen
 
 
+def page_texts(store: Store) -> dict[int, list[tuple[int, str]]]:
+    """document id -> [(page number, text)] of every page of every stored document, in page order
+    (what ``svmine assess`` reads its signals from)."""
+    out: dict[int, list[tuple[int, str]]] = {}
+    for doc_id, number, text in store.conn.execute("SELECT document_id, number, text FROM pages ORDER BY document_id, number"):
+        out.setdefault(doc_id, []).append((number, text))
+    return out
+
+
 def mentions(store: Store, category: str | None = None) -> list[dict[str, Any]]:
     """Mentions (optionally of one category) with their document's id, path and sha256."""
     sql = """

@@ -1,0 +1,1 @@
+"""Packaged assessment rules (rules.jsonl), read with importlib.resources."""
