@@ -22,6 +22,8 @@ Design decisions
   by the PDF's metadata title, which is often a template's ("Report template") or missing.
 - Uncertain footprint placements (attribution status ``review``) are settled on the Placements
   page: confirm the proposed footprint, pick one from the reference list, or place it nowhere.
+- Commissioner assessments (``svmine assess``) are checked on the Assessments page: an auditor
+  overrides one scale's rating at a time (see ``svmine.review.assessments``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import re
 import secrets
 from collections import Counter
 from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, send_file, session, url_for
 from flask.globals import request_ctx
@@ -41,8 +44,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
 from svmine.model import LABEL_EXPLICIT, LABEL_IMPLICIT, LABEL_OTHER, LABEL_VCSE, LABELS
-from svmine.review import pages, security
+from svmine.assess.model import OVERRIDE_ITEM_TYPE, SCALES, check_rating, parse_override_key
+from svmine.review import assessments, pages, security
 from svmine.store import Store, decisions, placements, review
+from svmine.store import assessments as assessment_store
 
 MAX_REQUEST_BYTES = 64 * 1024
 FILTER_KEYS = ("document", "footprint", "category", "source", "status", "order")
@@ -154,9 +159,11 @@ def _register_hooks(app: Flask) -> None:
     @app.context_processor
     def _globals():
         auditor = session.get("auditor")
-        unsettled = placements.unsettled_placements(_db()) if auditor and not g.get("bad_host") else 0
+        known = auditor and not g.get("bad_host")
+        unsettled = placements.unsettled_placements(_db()) if known else 0
+        assessed = assessment_store.assessment_counts(_db()) if known else (0, 0)
         return {"csrf_token": session.get("csrf", ""), "auditor": auditor, "is_lead": _is_lead(auditor),
-                "unsettled_placements": unsettled}
+                "unsettled_placements": unsettled, "assessed": assessed}
 
 
 def _same(given: str, expected: str) -> bool:
@@ -258,6 +265,8 @@ def _register_routes(app: Flask) -> None:
     app.add_url_rule("/adjudicate", "adjudicate", _adjudicate, methods=["POST"])
     app.add_url_rule("/placements", "placements", _placements)
     app.add_url_rule("/place", "place", _place, methods=["POST"])
+    app.add_url_rule("/assessments", "assessments", _assessments)
+    app.add_url_rule("/override", "override", _override, methods=["POST"])
     app.jinja_env.globals.update(docname=_docname)
 
     @app.errorhandler(review.DecisionConflict)
@@ -402,6 +411,9 @@ def _decide():
 def _undo():
     undone = review.undo_last(_db(), session["auditor"], nonce=request.form.get("nonce") or None)
     filters = _filters(request.form)
+    if undone and undone["item_type"] == OVERRIDE_ITEM_TYPE:  # back to the rating it restored
+        org_code = parse_override_key(undone["item_key"])[0]
+        return redirect(_assessments_url(org_code, request.form.get("review") == "1"), code=303)
     if undone and undone["item_type"] != "added":
         return redirect(_queue_url(filters, key=undone["item_key"]), code=303)
     return redirect(_queue_url(filters), code=303)
@@ -592,3 +604,35 @@ def _place():
     everything = {"all": "1"} if request.form.get("all") == "1" else {}
     return redirect(url_for("placements", **everything) + f"#doc-{doc['id']}", code=303)
 
+
+
+# -- commissioner assessments -------------------------------------------------------------------
+
+
+def _assessments():
+    to_review = request.args.get("review") == "1"
+    cards = assessments.organisation_cards(_db(), to_review_only=to_review)
+    return render_template("assessments.html", cards=cards, to_review=to_review, scales=SCALES,
+                           note_max=assessments.NOTE_MAX, nonce=secrets.token_hex(16))
+
+
+def _assessments_url(org_code: str, to_review: bool) -> str:
+    return url_for("assessments", **({"review": "1"} if to_review else {})) + "#org-" + quote(org_code, safe="")
+
+
+def _override():
+    db = _db()
+    org_code = request.form.get("org_code", "")
+    if not assessment_store.has_assessment(db, org_code):
+        abort(404, "no assessment of this organisation in the store (assess re-run?): reload the page")
+    scale, rating = request.form.get("scale", ""), request.form.get("rating", "")
+    try:
+        check_rating(scale, rating)
+    except ValueError as exc:
+        abort(400, str(exc))
+    note = request.form.get("note", "").strip()
+    if len(note) > assessments.NOTE_MAX:
+        abort(400, f"the note is longer than {assessments.NOTE_MAX} characters")
+    assessment_store.record_override(db, org_code, scale, rating, session["auditor"], note,
+                                     nonce=request.form.get("nonce") or None, seen=_seen(request.form.get("seen")))
+    return redirect(_assessments_url(org_code, request.form.get("review") == "1"), code=303)
