@@ -129,7 +129,7 @@ def test_organisation_table_shows_overrides_review_marks_and_strongest_quotes(ht
     assert XSS not in html and "We do not hold this information &lt;script&gt;alert(1)&lt;/script&gt;." in section
     assert section.index("North East and Yorkshire") < section.index("London")  # grouped by region
     assert '<a href="#assessment">Assessment</a>' in html
-    assert "1 had a rating overridden by an auditor" in section and "1 waits for review" in section
+    assert "1 had a rating overridden by an auditor (marked with the auditor's name). 1 waits for review" in section
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from test_review import Auditor, _field, _rows
-from test_review_support import build_store, sha256
+from test_review_support import PAGES, build_store, sha256
 from typer.testing import CliRunner
 
 from svmine.assess.model import Assessment, Signal
@@ -27,14 +27,14 @@ def _assessments(plan: Path) -> list[Assessment]:
     """Three organisations (real codes, invented evidence): one waits for review, one has a
     signal on the store's PDF (linked to its page), one has no signal at all."""
     sha = sha256(plan)
+    weigh = PAGES[1][0]  # signals on the store's PDF point at whole lines of its pages
     return [
         Assessment(org_code="00C", org_name="NHS Darlington CCG", commitment="highly committed", evidence="evidenced",
                    approach="active", confidence=0.82, region="North East and Yorkshire", org_type="ccg", documents=1,
                    reasons=["stand-alone policy found -> highly committed", "weighting 10 % -> active"],
-                   signals=[Signal("approach.weighting", "approach", str(plan), sha, 2,
-                                   "Tenders carry a ten per cent weighting for wider benefits.", 10.0),
-                            Signal("policy.standalone", "policy", str(plan), sha, 1,
-                                   "The board adopted a social value strategy this spring.")]),
+                   signals=[Signal("approach.weighting", "approach", str(plan), sha, 2, weigh, 10.0, 0, len(weigh)),
+                            Signal("policy.standalone", "policy", str(plan), sha, 1, PAGES[0][0], None,
+                                   0, len(PAGES[0][0]))]),
         Assessment(org_code="07L", org_name="NHS Barking and Dagenham CCG", commitment="committed",
                    evidence="not evidenced", approach="passive", confidence=0.41, needs_review=True, region="London",
                    org_type="ccg", documents=1, reasons=["principles only -> committed", "signals conflict -> review"],
@@ -87,8 +87,9 @@ def test_page_lists_organisations_to_review_first_with_their_evidence(db):
     assert "<li>weighting 10 % -&gt; active</li>" in darlington  # the decision path
     # policy signals before approach ones; each with document, page (linked: the store has it) and quote
     assert darlington.index("policy.standalone") < darlington.index("approach.weighting")
-    assert '<a href="/doc/1/page/1">p. 1</a>' in darlington and '<a href="/doc/1/page/2">p. 2</a>' in darlington
-    assert "“Tenders carry a ten per cent weighting for wider benefits.”" in darlington and ">10<" in darlington
+    assert f'<a href="/doc/1/page/1?org=00C&amp;start=0&amp;end={len(PAGES[0][0])}">p. 1</a>' in darlington
+    assert f'<a href="/doc/1/page/2?org=00C&amp;start=0&amp;end={len(PAGES[1][0])}">p. 2</a>' in darlington
+    assert f"“{PAGES[1][0]}”" in darlington and ">10<" in darlington
     assert "plan-a.pdf" in darlington
     barking = _card(html, "07L")
     assert "needs review" in barking and "foi-07L.txt" in barking and "p. 3" in barking
@@ -99,6 +100,24 @@ def test_page_lists_organisations_to_review_first_with_their_evidence(db):
     assert 'id="assessments-link">Assessments <span class="count">1 to review</span>' in alice.queue().text
     only = alice.client.get("/assessments", query_string={"review": "1"}).text
     assert 'id="org-07L"' in only and 'id="org-00C"' not in only
+
+
+def test_signal_link_marks_the_sentence_on_the_page_and_leads_back(db):
+    alice = Auditor(create_app(db), "alice")
+    card = _card(alice.client.get("/assessments").text, "00C")
+    link = re.search(r'href="(/doc/1/page/2\?[^"]+)"', card).group(1).replace("&amp;", "&")
+    html = alice.client.get(link).text
+    assert f'<mark id="current">{PAGES[1][0]}</mark>' in html
+    assert html.count('class="hl"') >= 1  # boxed on the page image
+    assert 'href="/assessments#org-00C"' in html and "Back to the assessments" in html
+
+
+@pytest.mark.parametrize("start, end", [("0", "0"), ("5", "2"), ("0", "99999"), ("\u00b2", "4"), ("", "4"), ("-1", "4")])
+def test_a_bad_signal_span_marks_nothing(db, start, end):
+    alice = Auditor(create_app(db), "alice")
+    response = alice.client.get("/doc/1/page/1", query_string={"org": "00C", "start": start, "end": end})
+    assert response.status_code == 200
+    assert '<mark id="current"></mark>' in response.text and "Back to the queue" in response.text
 
 
 def test_quotes_and_notes_with_html_are_shown_as_text(db):
@@ -144,6 +163,7 @@ def test_stale_override_is_a_conflict_and_a_reloaded_one_wins(db):
     late = _override(bob, "07L", "approach", "active", page=stale)
     assert late.status_code == 409 and "alice overrode this item as limited" in late.text
     assert _loaded(db)["07L"].approach == "limited"
+    assert marked == PAGES[1][0] and boxes >= 1 and back.endswith("/assessments#org-00C")
     other_scale = _override(bob, "07L", "evidence", "evidenced", page=stale)  # another scale is not stale
     assert other_scale.status_code == 303
     assert _override(bob, "07L", "approach", "active").status_code == 303  # with the page reloaded
@@ -282,6 +302,16 @@ def test_assessments_page_in_chromium(db):
                 page.screenshot(path=str(ARTIFACTS / "review-assessments.png"), full_page=True)
                 shown = page.locator("#org-07L tr.scale-approach").inner_text()
                 quote = page.locator("#org-07L td.quote").first.inner_text()
+                with page.expect_navigation():
+                    page.locator("#org-00C td.where a").nth(1).click()  # the weighting sentence, page 2
+                page.wait_for_function("document.getElementById('pageimage').complete"
+                                       " && document.getElementById('pageimage').naturalWidth > 0")
+                marked = page.locator("#current").inner_text()
+                boxes = page.locator("svg.overlay rect.hl").count()
+                page.screenshot(path=str(ARTIFACTS / "review-assessment-signal-page.png"))
+                with page.expect_navigation():
+                    page.keyboard.press("b")
+                back = page.url
             finally:
                 browser.close()
     finally:
@@ -290,3 +320,4 @@ def test_assessments_page_in_chromium(db):
     assert "limited" in shown and "overridden by alice (computed: passive)" in shown
     assert "<script>alert('q')</script>" in quote and dialogs == []
     assert _loaded(db)["07L"].approach == "limited"
+    assert marked == PAGES[1][0] and boxes >= 1 and back.endswith("/assessments#org-00C")

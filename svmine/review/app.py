@@ -437,12 +437,18 @@ def _page_view(doc_id: int, page: int):
     parts, boxes, image_error = (text, "", ""), [], None
     if item and item["item_type"] == "mention" and text[item["start"]:item["end"]] == item["text"]:
         parts = (text[: item["start"]], item["text"], text[item["end"]:])
+    span = None if item else _signal_span(text)  # an assessment signal's sentence
+    if span:
+        parts = (text[: span[0]], text[span[0]:span[1]], text[span[1]:])
     seen = review.item_version(db, item["item_key"]) if item else None
     if doc["format"] == "pdf":
         try:
             if item and item["item_type"] == "mention":
                 nth = pages.occurrence(text, item["text"], item["start"])
                 boxes = pages.highlight_boxes(doc, page, item["text"], nth, db_path=_config("SVMINE_DB"))
+            elif span:
+                nth = pages.occurrence(text, parts[1], span[0])
+                boxes = pages.highlight_boxes(doc, page, parts[1], nth, db_path=_config("SVMINE_DB"))
             else:
                 pages.check_pdf(doc)
         except pages.PageUnavailable as exc:
@@ -452,8 +458,17 @@ def _page_view(doc_id: int, page: int):
     return render_template(
         "page.html", doc=doc, page=page, parts=parts, boxes=boxes, item=item, image_error=image_error, seen=seen,
         filters=_filters(request.args), nonce=secrets.token_hex(16), add_labels=ADD_LABELS,
-        added=request.args.get("added"),
+        added=request.args.get("added"), back_org=request.args.get("org") if span else None,
     )
+
+
+def _signal_span(text: str) -> tuple[int, int] | None:
+    """The ``start``/``end`` query arguments when they are a non-empty range of the page text
+    (the Assessments page links a signal's sentence so); anything else is ignored."""
+    start, end = review.safe_int(request.args.get("start")), review.safe_int(request.args.get("end"))
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        return None
+    return start, end
 
 
 def _page_png(doc_id: int, page: int):

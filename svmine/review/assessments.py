@@ -10,7 +10,8 @@ Design decisions
   another auditor's decision, so there is nothing for a lead to adjudicate. Two auditors
   overriding the same scale are kept apart by the form's ``seen``: the later page is answered 409.
 - A signal links to the page view when the store holds its document (matched by sha256) and the
-  page is within the document; otherwise the page number is shown as text.
+  page is within the document; otherwise the page number is shown as text. The link carries the
+  sentence's offsets, so the page view marks it (boxed on a PDF's image) and leads back here.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def _card(base: Assessment, now: Assessment, versions: dict, history: list[dict]
 def _signal(signal: Signal, documents: dict) -> dict:
     doc = documents.get(signal.sha256)
     linked = doc is not None and 1 <= signal.page <= doc["page_count"]
+    span = {"start": signal.start, "end": signal.end} if 0 <= signal.start < signal.end else {}
     return {
-        "kind": signal.kind, "rule_id": signal.rule_id, "quote": signal.quote, "page": signal.page,
+        "kind": signal.kind, "rule_id": signal.rule_id, "quote": signal.quote, "page": signal.page, "span": span,
         "value": None if signal.value is None else f"{signal.value:g}",
         "path": doc["path"] if doc else signal.document, "doc_id": doc["id"] if linked else None,
     }
