@@ -163,7 +163,6 @@ def test_stale_override_is_a_conflict_and_a_reloaded_one_wins(db):
     late = _override(bob, "07L", "approach", "active", page=stale)
     assert late.status_code == 409 and "alice overrode this item as limited" in late.text
     assert _loaded(db)["07L"].approach == "limited"
-    assert marked == PAGES[1][0] and boxes >= 1 and back.endswith("/assessments#org-00C")
     other_scale = _override(bob, "07L", "evidence", "evidenced", page=stale)  # another scale is not stale
     assert other_scale.status_code == 303
     assert _override(bob, "07L", "approach", "active").status_code == 303  # with the page reloaded
