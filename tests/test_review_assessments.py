@@ -112,12 +112,17 @@ def test_signal_link_marks_the_sentence_on_the_page_and_leads_back(db):
     assert 'href="/assessments#org-00C"' in html and "Back to the assessments" in html
 
 
-@pytest.mark.parametrize("start, end", [("0", "0"), ("5", "2"), ("0", "99999"), ("\u00b2", "4"), ("", "4"), ("-1", "4")])
-def test_a_bad_signal_span_marks_nothing(db, start, end):
+@pytest.mark.parametrize(
+    "org, start, end, marked",
+    [("00C", "0", "0", False), ("00C", "5", "2", False), ("00C", "0", "99999", False), ("00C", "\u00b2", "4", False),
+     ("00C", "", "4", False), ("00C", "-1", "4", False), ("ZZZ", "0", "4", True), ("<b>x</b>", "0", "4", True)],
+)
+def test_a_bad_signal_link_marks_nothing_and_leads_to_the_queue(db, org, start, end, marked):
     alice = Auditor(create_app(db), "alice")
-    response = alice.client.get("/doc/1/page/1", query_string={"org": "00C", "start": start, "end": end})
+    response = alice.client.get("/doc/1/page/1", query_string={"org": org, "start": start, "end": end})
     assert response.status_code == 200
-    assert '<mark id="current"></mark>' in response.text and "Back to the queue" in response.text
+    assert ('<mark id="current">Our </mark>' in response.text) is marked
+    assert "Back to the queue" in response.text and "Evidence for the assessment" not in response.text
 
 
 def test_quotes_and_notes_with_html_are_shown_as_text(db):

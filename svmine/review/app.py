@@ -458,8 +458,15 @@ def _page_view(doc_id: int, page: int):
     return render_template(
         "page.html", doc=doc, page=page, parts=parts, boxes=boxes, item=item, image_error=image_error, seen=seen,
         filters=_filters(request.args), nonce=secrets.token_hex(16), add_labels=ADD_LABELS,
-        added=request.args.get("added"), back_org=request.args.get("org") if span else None,
+        added=request.args.get("added"), back_org=_back_org() if span else None,
     )
+
+
+def _back_org() -> str | None:
+    """The organisation a signal link came from, when it is one the store assessed (no text from
+    the URL is echoed otherwise)."""
+    org_code = request.args.get("org", "")
+    return org_code if org_code and assessment_store.has_assessment(_db(), org_code) else None
 
 
 def _signal_span(text: str) -> tuple[int, int] | None:
