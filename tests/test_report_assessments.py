@@ -101,7 +101,8 @@ def test_matrix_has_every_cell_and_marks_the_top_group(html):
     assert rows[1] == ["not evidenced", "0", "0", "0", "0"]  # the commitment cell spans two rows
     assert rows[2] == ["apparently committed", "evidenced", "0", "1 20 %", "0", "1"]
     assert rows[5] == ["not evidenced", "0", "0", "1 20 %", "1"]
-    assert _section(html).count(" top\"") == 1 and 'class="num cell top" title="highly committed, evidenced, active"' in html
+    assert _section(html).count(" top\"") == 1
+    assert 'class="num cell top" title="highly committed, evidenced, active"' in html
 
 
 def test_top_group_by_region(html):

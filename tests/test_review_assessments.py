@@ -127,7 +127,8 @@ def test_a_bad_signal_link_marks_nothing_and_leads_to_the_queue(db, org, start, 
 
 def test_quotes_and_notes_with_html_are_shown_as_text(db):
     alice = Auditor(create_app(db), "alice")
-    assert _override(alice, "07L", "commitment", "apparently committed", note="<img src=x onerror=alert(2)>").status_code == 303
+    response = _override(alice, "07L", "commitment", "apparently committed", note="<img src=x onerror=alert(2)>")
+    assert response.status_code == 303
     html = alice.client.get("/assessments").text
     assert "<script>alert('q')</script>" not in html and "<b>bold</b>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#39;q&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html

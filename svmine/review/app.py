@@ -627,7 +627,6 @@ def _place():
     return redirect(url_for("placements", **everything) + f"#doc-{doc['id']}", code=303)
 
 
-
 # -- commissioner assessments -------------------------------------------------------------------
 
 
