@@ -100,6 +100,10 @@ def _cases():
             (name, "POST", "/place", {"action": "nowhere", "seen": v}, 400),
             (name, "POST", "/undo", {"nonce": v, "document": v}, 303),
             (name, "GET", "/placements", {"all": v}, 200),
+            (name, "GET", "/assessments", {"review": v}, 200),
+            (name, "POST", "/override", {"org_code": v, "scale": "approach", "rating": "active"}, 404),
+            (name, "GET", "/doc/1/page/1", {"org": v, "start": v, "end": "4"}, 200),
+            (name, "GET", "/doc/1/page/1", {"org": "00C", "start": "0", "end": v}, 200),
             (name, "POST", "/login", {"name": v}, 400 if name in ("negative", "nul") else 302),
             (name, "POST", "/login", {"name": "alice", "token": v}, 302),  # no shared token: ignored
         ]

@@ -35,6 +35,12 @@ def override_key(org_code: str, scale: str) -> str:
     return f"assessment:{org_code}:{scale}"
 
 
+def parse_override_key(item_key: str) -> tuple[str, str]:
+    """(org_code, scale) of an :func:`override_key`; the scale is last, so a code may hold ':'."""
+    org_code, _, scale = item_key.split(":", 1)[1].rpartition(":")
+    return org_code, scale
+
+
 def check_rating(scale: str, value: str) -> str:
     """``value`` if it is a rating of ``scale``; ValueError naming the allowed values otherwise."""
     if scale not in SCALES:

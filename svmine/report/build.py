@@ -8,6 +8,7 @@ from typing import Any
 
 from svmine import __version__
 from svmine.outputs import truncate
+from svmine.report.assessments import assessment_section
 from svmine.report.svg import BOUNDARY_LABELS, boundaries, london_inset, map_shapes, stacked_bars
 from svmine.store import reporting
 from svmine.tables import evidence as ev
@@ -232,4 +233,5 @@ def report_context(store, *, manifest=None, min_probability: float = ev.DEFAULT_
         "documents": docs,
         "high_confidence": ev.HIGH_CONFIDENCE,
         "min_probability": min_probability,
+        "assessments": assessment_section(store),
     }

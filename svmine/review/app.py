@@ -22,6 +22,8 @@ Design decisions
   by the PDF's metadata title, which is often a template's ("Report template") or missing.
 - Uncertain footprint placements (attribution status ``review``) are settled on the Placements
   page: confirm the proposed footprint, pick one from the reference list, or place it nowhere.
+- Commissioner assessments (``svmine assess``) are checked on the Assessments page: an auditor
+  overrides one scale's rating at a time (see ``svmine.review.assessments``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import re
 import secrets
 from collections import Counter
 from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, send_file, session, url_for
 from flask.globals import request_ctx
@@ -41,8 +44,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
 from svmine.model import LABEL_EXPLICIT, LABEL_IMPLICIT, LABEL_OTHER, LABEL_VCSE, LABELS
-from svmine.review import pages, security
+from svmine.assess.model import OVERRIDE_ITEM_TYPE, SCALES, check_rating, parse_override_key
+from svmine.review import assessments, pages, security
 from svmine.store import Store, decisions, placements, review
+from svmine.store import assessments as assessment_store
 
 MAX_REQUEST_BYTES = 64 * 1024
 FILTER_KEYS = ("document", "footprint", "category", "source", "status", "order")
@@ -154,9 +159,11 @@ def _register_hooks(app: Flask) -> None:
     @app.context_processor
     def _globals():
         auditor = session.get("auditor")
-        unsettled = placements.unsettled_placements(_db()) if auditor and not g.get("bad_host") else 0
+        known = auditor and not g.get("bad_host")
+        unsettled = placements.unsettled_placements(_db()) if known else 0
+        assessed = assessment_store.assessment_counts(_db()) if known else (0, 0)
         return {"csrf_token": session.get("csrf", ""), "auditor": auditor, "is_lead": _is_lead(auditor),
-                "unsettled_placements": unsettled}
+                "unsettled_placements": unsettled, "assessed": assessed}
 
 
 def _same(given: str, expected: str) -> bool:
@@ -258,6 +265,8 @@ def _register_routes(app: Flask) -> None:
     app.add_url_rule("/adjudicate", "adjudicate", _adjudicate, methods=["POST"])
     app.add_url_rule("/placements", "placements", _placements)
     app.add_url_rule("/place", "place", _place, methods=["POST"])
+    app.add_url_rule("/assessments", "assessments", _assessments)
+    app.add_url_rule("/override", "override", _override, methods=["POST"])
     app.jinja_env.globals.update(docname=_docname)
 
     @app.errorhandler(review.DecisionConflict)
@@ -402,6 +411,9 @@ def _decide():
 def _undo():
     undone = review.undo_last(_db(), session["auditor"], nonce=request.form.get("nonce") or None)
     filters = _filters(request.form)
+    if undone and undone["item_type"] == OVERRIDE_ITEM_TYPE:  # back to the rating it restored
+        org_code = parse_override_key(undone["item_key"])[0]
+        return redirect(_assessments_url(org_code, request.form.get("review") == "1"), code=303)
     if undone and undone["item_type"] != "added":
         return redirect(_queue_url(filters, key=undone["item_key"]), code=303)
     return redirect(_queue_url(filters), code=303)
@@ -425,12 +437,18 @@ def _page_view(doc_id: int, page: int):
     parts, boxes, image_error = (text, "", ""), [], None
     if item and item["item_type"] == "mention" and text[item["start"]:item["end"]] == item["text"]:
         parts = (text[: item["start"]], item["text"], text[item["end"]:])
+    span = None if item else _signal_span(text)  # an assessment signal's sentence
+    if span:
+        parts = (text[: span[0]], text[span[0]:span[1]], text[span[1]:])
     seen = review.item_version(db, item["item_key"]) if item else None
     if doc["format"] == "pdf":
         try:
             if item and item["item_type"] == "mention":
                 nth = pages.occurrence(text, item["text"], item["start"])
                 boxes = pages.highlight_boxes(doc, page, item["text"], nth, db_path=_config("SVMINE_DB"))
+            elif span:
+                nth = pages.occurrence(text, parts[1], span[0])
+                boxes = pages.highlight_boxes(doc, page, parts[1], nth, db_path=_config("SVMINE_DB"))
             else:
                 pages.check_pdf(doc)
         except pages.PageUnavailable as exc:
@@ -440,8 +458,24 @@ def _page_view(doc_id: int, page: int):
     return render_template(
         "page.html", doc=doc, page=page, parts=parts, boxes=boxes, item=item, image_error=image_error, seen=seen,
         filters=_filters(request.args), nonce=secrets.token_hex(16), add_labels=ADD_LABELS,
-        added=request.args.get("added"),
+        added=request.args.get("added"), back_org=_back_org() if span else None,
     )
+
+
+def _back_org() -> str | None:
+    """The organisation a signal link came from, when it is one the store assessed (no text from
+    the URL is echoed otherwise)."""
+    org_code = request.args.get("org", "")
+    return org_code if org_code and assessment_store.has_assessment(_db(), org_code) else None
+
+
+def _signal_span(text: str) -> tuple[int, int] | None:
+    """The ``start``/``end`` query arguments when they are a non-empty range of the page text
+    (the Assessments page links a signal's sentence so); anything else is ignored."""
+    start, end = review.safe_int(request.args.get("start")), review.safe_int(request.args.get("end"))
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        return None
+    return start, end
 
 
 def _page_png(doc_id: int, page: int):
@@ -592,3 +626,34 @@ def _place():
     everything = {"all": "1"} if request.form.get("all") == "1" else {}
     return redirect(url_for("placements", **everything) + f"#doc-{doc['id']}", code=303)
 
+
+# -- commissioner assessments -------------------------------------------------------------------
+
+
+def _assessments():
+    to_review = request.args.get("review") == "1"
+    cards = assessments.organisation_cards(_db(), to_review_only=to_review)
+    return render_template("assessments.html", cards=cards, to_review=to_review, scales=SCALES,
+                           note_max=assessments.NOTE_MAX, nonce=secrets.token_hex(16))
+
+
+def _assessments_url(org_code: str, to_review: bool) -> str:
+    return url_for("assessments", **({"review": "1"} if to_review else {})) + "#org-" + quote(org_code, safe="")
+
+
+def _override():
+    db = _db()
+    org_code = request.form.get("org_code", "")
+    if not assessment_store.has_assessment(db, org_code):
+        abort(404, "no assessment of this organisation in the store (assess re-run?): reload the page")
+    scale, rating = request.form.get("scale", ""), request.form.get("rating", "")
+    try:
+        check_rating(scale, rating)
+    except ValueError as exc:
+        abort(400, str(exc))
+    note = request.form.get("note", "").strip()
+    if len(note) > assessments.NOTE_MAX:
+        abort(400, f"the note is longer than {assessments.NOTE_MAX} characters")
+    assessment_store.record_override(db, org_code, scale, rating, session["auditor"], note,
+                                     nonce=request.form.get("nonce") or None, seen=_seen(request.form.get("seen")))
+    return redirect(_assessments_url(org_code, request.form.get("review") == "1"), code=303)

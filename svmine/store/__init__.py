@@ -8,8 +8,9 @@ new one. Every mode refuses a file that is not an svmine store or is of a newer 
 the lock). ``Store.save_result`` writes one document's whole result (a ``DocumentResult``) in one
 transaction. No module outside this package touches the SQLite connection: they pass a ``Store``
 to the functions of ``queries`` (listings), ``reporting`` (tables and report), ``review`` (the
-queue and decisions), ``placements``, ``decisions`` (read back, training rows) and ``exchange``
-(annotation export/import). Migrations: ``schema``.
+queue and decisions), ``placements``, ``assessments`` (commissioner ratings and their overrides),
+``decisions`` (read back, training rows) and ``exchange`` (annotation export/import).
+Migrations: ``schema``.
 """
 
 from svmine.store.db import Store

@@ -14,6 +14,7 @@ import secrets
 
 from svmine.assess.model import (
     OVERRIDE_DECISION, OVERRIDE_ITEM_TYPE, SCALES, Assessment, Signal, check_rating, override_key,
+    parse_override_key,
 )
 from svmine.store.db import Store
 from svmine.store.review import STAMP, store_row
@@ -65,7 +66,7 @@ def latest_overrides(store: Store) -> dict[tuple[str, str], dict]:
     )
     out = {}
     for key, label, auditor, meta, created in rows:
-        _, org_code, scale = key.split(":", 2)
+        org_code, scale = parse_override_key(key)
         note = json.loads(meta or "{}").get("note", "")
         out[(org_code, scale)] = {"rating": label, "auditor": auditor, "note": note, "created_at": created}
     return out
@@ -107,3 +108,56 @@ def record_override(
         "nonce": nonce or secrets.token_hex(16), "meta_json": json.dumps({"note": note} if note else {}),
     }
     return store_row(store, row, seen)
+
+
+# -- what the review app's Assessments page reads -------------------------------------------------------
+
+
+def has_assessment(store: Store, org_code: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM assessments WHERE org_code = ?", (org_code,)).fetchone() is not None
+
+
+def assessment_counts(store: Store) -> tuple[int, int]:
+    """(organisations assessed, those still waiting for review): needs_review and no scale of
+    theirs overridden (an override settles the organisation, as :func:`apply_overrides` says).
+    Asked on every review page, so two indexed reads and a set difference, not a correlated query."""
+    total = store.conn.execute("SELECT COUNT(*) FROM assessments").fetchone()[0]
+    if not total:
+        return 0, 0
+    waiting = {r[0] for r in store.conn.execute("SELECT org_code FROM assessments WHERE needs_review = 1")}
+    settled = {parse_override_key(r[0])[0] for r in store.conn.execute(
+        "SELECT DISTINCT item_key FROM annotations WHERE item_type = ? AND decision = ? AND undone = 0",
+        (OVERRIDE_ITEM_TYPE, OVERRIDE_DECISION))}
+    return total, len(waiting - settled)
+
+
+def override_versions(store: Store) -> dict[tuple[str, str], int]:
+    """(org_code, scale) -> the latest annotation id of that rating (any decision, undo included):
+    the ``seen`` an override form carries. Ratings never touched are absent (version 0)."""
+    rows = store.conn.execute(
+        "SELECT item_key, MAX(id) FROM annotations WHERE item_type = ? GROUP BY item_key", (OVERRIDE_ITEM_TYPE,)
+    )
+    return {parse_override_key(key): version for key, version in rows}
+
+
+def override_history(store: Store) -> dict[str, list[dict]]:
+    """org_code -> its not-undone overrides, newest first: ``scale``, ``rating``, ``auditor``,
+    ``note``, ``created_at`` (who overrode what, shown beside the ratings)."""
+    rows = store.conn.execute(
+        "SELECT item_key, label, auditor, meta_json, created_at FROM annotations"
+        " WHERE item_type = ? AND decision = ? AND undone = 0 ORDER BY id DESC",
+        (OVERRIDE_ITEM_TYPE, OVERRIDE_DECISION),
+    )
+    out: dict[str, list[dict]] = {}
+    for key, label, auditor, meta, created in rows:
+        org_code, scale = parse_override_key(key)
+        out.setdefault(org_code, []).append({"scale": scale, "rating": label, "auditor": auditor,
+                                             "note": json.loads(meta or "{}").get("note", ""), "created_at": created})
+    return out
+
+
+def signal_documents(store: Store) -> dict[str, dict]:
+    """sha256 -> ``id``, ``path``, ``page_count`` of every stored document (signals name their
+    document by hash; the page view links need its id)."""
+    rows = store.conn.execute("SELECT sha256, id, path, page_count FROM documents")
+    return {sha: {"id": doc_id, "path": path, "page_count": pages or 0} for sha, doc_id, path, pages in rows}

@@ -36,7 +36,7 @@ from svmine.store.db import Store
 
 STAMP = "microseconds"  # precision of an annotation's created_at: orders a burst of decisions
 
-DECISIONS = ("accept", "reject", "relabel", "skip", "add", "undo", "adjudicate", "place")
+DECISIONS = ("accept", "reject", "relabel", "skip", "add", "undo", "adjudicate", "place", "override")
 NAME_REJECTED = "none"
 _SAFE_INT = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True) and within SQLite's int64
 STATUSES = ("todo", "mine", "conflict", "all")
