@@ -105,6 +105,9 @@ def test_decide(readable, failed, counted, category, expected):
         ("£3 of social value", "fragment"),
         ("These plans will be written by the council, the NHS and its", "fragment"),  # cut by a line wrap
         ("Social value matters,", "fragment"),
+        ("Maximising social value care and addressing", "fragment"),  # two columns interleaved: ends on a verb
+        ("We will embed social value when commissioning", "fragment"),
+        ("We will keep social value at the heart of our spending", "sentence"),  # "spending" is the object
         ("Social value.", "fragment"),
         ("We fund the voluntary sector.", "sentence"),  # short, but whole
         ("Social value | 10%", "table row"),

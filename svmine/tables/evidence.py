@@ -51,6 +51,7 @@ _DANGLING = frozenset(
     "a an and are as at be by for from in into is its of on or our over such that the their this to"
     " under was were which who with within".split()
 )
+_BEFORE_GERUND = frozenset("and or when while by before after without through".split())
 _COMMITMENT = re.compile(
     r"\b(?:will|shall|must|commit(?:s|ted|ment)?|pledge[sd]?|guarantee[sd]?|require[sd]?|requirement"
     r"|ensure[sd]?|embed(?:s|ded)?|appl(?:y|ies|ied)|weight(?:s|ed|ing)?|scored?|evaluated?|adopt(?:s|ed)?"
@@ -166,9 +167,16 @@ def sentence_form(text: str) -> str:
     if len(words) < (4 if ends else 6):  # "We fund the voluntary sector." is a sentence
         return FRAGMENT
     last = words[-1].lower()
-    if not ends and (last in _DANGLING or flat.endswith((",", ";", "-", "–"))):
+    if not ends and (last in _DANGLING or flat.endswith((",", ";", "-", "–")) or _cut_after_verb(words)):
         return FRAGMENT
     return SENTENCE
+
+
+def _cut_after_verb(words: list[str]) -> bool:
+    """An unpunctuated line that stops on an -ing verb right after "and"/"or"/"when"/"while"/"by"
+    ("… care and addressing", "… when commissioning") lost its object: text of the next column or
+    line belongs there. "… at the heart of our spending" ends on a noun and stays a sentence."""
+    return len(words) >= 2 and words[-1].lower().endswith("ing") and words[-2].lower() in _BEFORE_GERUND
 
 
 def is_committed(mention: dict[str, Any]) -> bool:
