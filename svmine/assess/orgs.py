@@ -22,14 +22,13 @@ Decisions:
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from svmine.footprints.manifest import ManifestError
+from svmine.footprints.manifest import ManifestError, read_manifest_rows
 
 NHS_ORDER = ("ccg2016", "ccg2017", "ccg2020", "ccg2021", "sub_icb2022", "stp2017", "stp2020", "icb2022")
 OTHER_TYPES = ("council", "other")
@@ -152,15 +151,7 @@ class OrgManifest:
 def load_org_manifest(path: str | Path) -> OrgManifest:
     """Read and check an assessment manifest; ``ManifestError`` (file and line) on a bad row."""
     path = Path(path)
-    if not path.is_file():
-        raise ManifestError("cannot read manifest (not a regular file)", str(path))
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            columns = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
-            rows = [(i + 2, r) for i, r in enumerate(reader)]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ManifestError(f"cannot read manifest ({exc})", str(path)) from exc
+    columns, rows = read_manifest_rows(path)
     if not {"file", "sha256"} & set(columns) or not {"org_code", "org_name"} & set(columns):
         raise ManifestError("an assessment manifest needs a file (or sha256) column and an org_code or org_name"
                             f" column; found: {', '.join(columns) or 'no header'}", str(path))

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from svmine.cli.common import EXIT_USAGE, fail
+from svmine.cli.common import EXIT_USAGE, echo_output, fail
 from svmine.cli.options import StoreOption as Db
 
 app = typer.Typer()
@@ -61,9 +61,6 @@ def assess_command(
                               compare=compare)
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
-    if text is not None:
-        typer.echo(text, nl=False)
-    else:
-        typer.echo(f"wrote {out}", err=True)
+    echo_output(text, out)
     for warning in result.warnings:
         typer.echo(f"svmine: manifest warning: {warning}", err=True)

@@ -35,5 +35,13 @@ def manifest_warnings(manifest, strict: bool, *, before: bool) -> None:
     typer.echo(f"svmine: {len(manifest.warnings)} manifest warning(s); --strict makes them errors", err=True)
 
 
+def echo_output(text: str | None, out) -> None:
+    """A command's output: the text on stdout, or (written to ``out``) a "wrote" line on stderr."""
+    if text is not None:
+        typer.echo(text, nl=False)
+    else:
+        typer.echo(f"wrote {out}", err=True)
+
+
 def is_terminal() -> bool:
     return sys.stderr.isatty()

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from svmine.cli.common import EXIT_USAGE, fail, manifest_warnings
+from svmine.cli.common import EXIT_USAGE, echo_output, fail, manifest_warnings
 from svmine.cli.options import StoreOption as Db
 from svmine.cli.options import StrictOption as Strict
 
@@ -67,9 +67,6 @@ def compare_plans_command(
         text = write_comparison(comparison, fmt.value, out, inputs=[db, old_manifest, new_manifest])
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
-    if text is not None:
-        typer.echo(text, nl=False)
-    else:
-        typer.echo(f"wrote {out}", err=True)
+    echo_output(text, out)
     for manifest in checked:
         manifest_warnings(manifest, strict, before=False)

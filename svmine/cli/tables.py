@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from svmine.cli.common import EXIT_USAGE, fail, manifest_warnings
+from svmine.cli.common import EXIT_USAGE, echo_output, fail, manifest_warnings
 from svmine.cli.options import Category
 from svmine.cli.options import ManifestOption as Manifest
 from svmine.cli.options import StoreOption as Db
@@ -66,10 +66,7 @@ def table_command(
         text = write_table(table, fmt.value, out, inputs=[db, manifest, compare if compare != "appendix3" else None])
     except SvmineError as exc:
         raise fail(str(exc), EXIT_USAGE)
-    if text is not None:
-        typer.echo(text, nl=False)
-    else:
-        typer.echo(f"wrote {out}", err=True)
+    echo_output(text, out)
     manifest_warnings(checked, strict, before=False)
 
 

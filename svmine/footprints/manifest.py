@@ -170,9 +170,9 @@ class Manifest:
         return entry.placement if entry else None
 
 
-def load_manifest(path: str | Path, reference: Reference | None = None) -> Manifest:
-    """Read and check a manifest CSV; raises ``ManifestError`` (file and line) on any bad row."""
-    path = Path(path)
+def read_manifest_rows(path: Path) -> tuple[dict[str, str], list[tuple[int, dict]]]:
+    """(lower-cased header -> header as written, [(line number, row)]) of a manifest CSV;
+    ``ManifestError`` when it is not a regular file or cannot be read as UTF-8 CSV."""
     if not path.is_file():  # a FIFO would wait for a writer for ever, a device never ends
         raise ManifestError("cannot read manifest (not a regular file)", str(path))
     try:
@@ -182,6 +182,13 @@ def load_manifest(path: str | Path, reference: Reference | None = None) -> Manif
             rows = [(i + 2, r) for i, r in enumerate(reader)]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ManifestError(f"cannot read manifest ({exc})", str(path)) from exc
+    return columns, rows
+
+
+def load_manifest(path: str | Path, reference: Reference | None = None) -> Manifest:
+    """Read and check a manifest CSV; raises ``ManifestError`` (file and line) on any bad row."""
+    path = Path(path)
+    columns, rows = read_manifest_rows(path)
     code_col = next((columns[c] for c in CODE_COLUMNS if c in columns), None)
     if (code_col is None and "ccg_code" not in columns) or not {"file", "sha256"} & set(columns):
         raise ManifestError("manifest needs a footprint_code column (or ccg_code; also read: "
