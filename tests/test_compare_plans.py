@@ -13,13 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from svmine.cli.main import app
+from browser import ARTIFACTS, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 ERAS = ROOT / "corpora" / "eras"
 EXPECTED = json.loads((ERAS / "expected.json").read_text(encoding="utf-8"))
 OLD, NEW = ERAS / "old.csv", ERAS / "new.csv"
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 runner = CliRunner()
 
 
@@ -181,25 +180,12 @@ def test_html_page(html):
 
 @pytest.mark.browser
 def test_html_page_in_headless_chromium(html):
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed: browser screenshot test skipped")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(html.as_uri())
-            page.screenshot(path=str(ARTIFACTS / "compare-plans.png"), full_page=True)
-            cards = page.locator("article.icb").count()
-            sides = page.locator("#icb-E54000034 .sides > div").all_inner_texts()
-            then_box = page.locator("#icb-E54000034 .side.then").bounding_box()
-            now_box = page.locator("#icb-E54000034 .side.now").bounding_box()
-        finally:
-            browser.close()
+    with open_page(html.as_uri()) as (page, requests):
+        page.screenshot(path=str(ARTIFACTS / "compare-plans.png"), full_page=True)
+        cards = page.locator("article.icb").count()
+        sides = page.locator("#icb-E54000034 .sides > div").all_inner_texts()
+        then_box = page.locator("#icb-E54000034 .side.then").bounding_box()
+        now_box = page.locator("#icb-E54000034 .side.now").bounding_box()
     assert requests == [html.as_uri()], f"external requests: {requests}"
     assert cards == 6
     assert "Social Value" in sides[0] and "No social value sentence counted." in sides[1]

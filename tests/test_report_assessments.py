@@ -16,10 +16,9 @@ from svmine.cli.main import app
 from svmine.report.assessments import strongest_signals
 from svmine.store import Store
 from svmine.store.assessments import record_override, save_assessments
+from browser import ARTIFACTS, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 XSS = "<script>alert(1)</script>"
 runner = CliRunner()
 
@@ -161,27 +160,14 @@ def test_no_assessments_no_section(tmp_path):
 
 @pytest.mark.browser
 def test_assessment_section_in_headless_chromium(html, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed: browser screenshot test skipped")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
     page_file = tmp_path / "report.html"
     page_file.write_text(html, encoding="utf-8")
-    requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(page_file.as_uri())
-            section = page.locator("#assessment")
-            section.screenshot(path=str(ARTIFACTS / "report-assessment.png"))
-            box = section.bounding_box()
-            matrix = page.locator("#assessment-matrix").bounding_box()
-            overridden = page.locator("#assess-07L td[data-scale=approach]").inner_text()
-        finally:
-            browser.close()
+    with open_page(page_file.as_uri()) as (page, requests):
+        section = page.locator("#assessment")
+        section.screenshot(path=str(ARTIFACTS / "report-assessment.png"))
+        box = section.bounding_box()
+        matrix = page.locator("#assessment-matrix").bounding_box()
+        overridden = page.locator("#assess-07L td[data-scale=approach]").inner_text()
     assert requests == [page_file.as_uri()], f"external requests: {requests}"
     assert box and box["height"] > 400 and matrix and matrix["width"] > 300
     assert "limited" in overridden and "overridden by alice" in overridden

@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 import tables_data as td
 from svmine.cli.main import app
 from svmine.report.svg import boundaries
+from browser import ARTIFACTS, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 CREDIT = "Contains ONS data © Crown copyright and database right 2022, Open Government Licence v3.0"
 runner = CliRunner()
 
@@ -91,33 +90,16 @@ def test_icb_report_refuses_appendix3(tmp_path):
 
 @pytest.mark.browser
 def test_icb_report_in_headless_chromium(report):
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed: browser screenshot test skipped")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(report.as_uri())
-            page.locator("svg#map").screenshot(path=str(ARTIFACTS / "report-icb-map.png"))
-            map_box = page.locator("svg#map").bounding_box()
-            shapes = page.locator("svg#map path[data-code]").count()
-            rows = page.locator("#footprint-table tr.fp-row").count()
-            gm = page.locator("svg#map path[data-code='E54000057']")
-            gm_box, gm_fill = gm.bounding_box(), gm.evaluate("e => getComputedStyle(e).fill")
-            none_fill = page.locator("svg#map path[data-code='E54000050']").evaluate("e => getComputedStyle(e).fill")
-            page.locator(".toolbar button[data-filter='v-yes v-review']").click()
-            visible = page.locator("#footprint-table tr.fp-row:visible td").all_inner_texts()
-        finally:
-            browser.close()
+    with open_page(report.as_uri()) as (page, requests):
+        page.locator("svg#map").screenshot(path=str(ARTIFACTS / "report-icb-map.png"))
+        map_box = page.locator("svg#map").bounding_box()
+        shapes = page.locator("svg#map path[data-code]").count()
+        rows = page.locator("#footprint-table tr.fp-row").count()
+        gm = page.locator("svg#map path[data-code='E54000057']")
+        gm_box, gm_fill = gm.bounding_box(), gm.evaluate("e => getComputedStyle(e).fill")
+        none_fill = page.locator("svg#map path[data-code='E54000050']").evaluate("e => getComputedStyle(e).fill")
+        page.locator(".toolbar button[data-filter='v-yes v-review']").click()
+        visible = page.locator("#footprint-table tr.fp-row:visible td").all_inner_texts()
     assert requests == [report.as_uri()], f"external requests: {requests}"
     assert map_box and map_box["width"] > 300 and map_box["height"] > 300
     assert (rows, shapes) == (42, 42)

@@ -17,9 +17,8 @@ from svmine.assess.model import Assessment, Signal
 from svmine.review import create_app, formats
 from svmine.store import Store, decisions
 from svmine.store.assessments import load_assessments, save_assessments
+from browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 HTML_QUOTE = "Our policy <script>alert('q')</script> & <b>bold</b> claims adherence to the Act."
 
 
@@ -287,7 +286,7 @@ def test_assessments_page_in_chromium(db):
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
             try:
                 page = browser.new_page(viewport={"width": 1360, "height": 900})
                 dialogs: list[str] = []

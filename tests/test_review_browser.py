@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 import pytest
 from test_review_support import PAGES, XSS_IMG, XSS_SCRIPT, build_store
 
 from svmine.review.server import make_server
 from svmine.store import Store
+from browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
