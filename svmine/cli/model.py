@@ -98,6 +98,16 @@ class Split(str, Enum):
     heldout = "heldout"
 
 
+class CV(str, Enum):
+    documents = "documents"
+
+
+class RealExamples(str, Enum):
+    none = "none"
+    negatives = "negatives"
+    all = "all"
+
+
 def _is_real_gold(path: Path) -> bool:
     try:
         first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "")
@@ -124,6 +134,22 @@ def _evaluate_real(gold: Path, model: Optional[Path], split: Optional[Split], sh
         typer.echo(format_real(report))
 
 
+def _cross_validate(gold: Path, shared: Optional[Path], real_examples: Optional[RealExamples],
+                    threshold: Optional[float], errors: bool, format: OutputFormat) -> None:
+    from svmine.detect.crossval import cross_validate_documents, format_cross_validation
+    from svmine.errors import SvmineError
+
+    try:
+        report = cross_validate_documents(gold, shared, real_examples=real_examples.value if real_examples else None,
+                                          threshold=threshold, progress=lambda msg: typer.echo(msg, err=True))
+    except SvmineError as exc:
+        raise fail(str(exc))
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(format_cross_validation(report, errors))
+
+
 @app.command()
 def evaluate(
     gold: Annotated[Path, typer.Option(exists=True, dir_okay=False,
@@ -136,12 +162,29 @@ def evaluate(
                                                    "documents (default: both).")] = None,
     shared: Annotated[Optional[Path], typer.Option(file_okay=False, help="Real gold only: folder the document "
                                                    "paths are relative to (default: $SVMINE_SHARED or ../shared).")] = None,
+    cv: Annotated[Optional[CV], typer.Option(help="Real gold only: 'documents' = leave-one-document-out "
+                                             "cross-validation (train on the annotation set plus the other "
+                                             "documents' gold, score the left-out one, pool).")] = None,
+    real_examples: Annotated[Optional[RealExamples], typer.Option(help="With --cv: which gold sentences of the "
+                             "other documents join training (default: the shipped recipe).")] = None,
+    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="With --cv: implicit threshold "
+                         "(default: the shipped recipe's).")] = None,
+    show_errors: Annotated[bool, typer.Option("--show-errors", help="With --cv: list false and missed implicit "
+                                              "sentences.")] = False,
 ) -> None:
     """Precision, recall, F1 and confusion counts per label (sentences) or category (mentions)."""
     from svmine.detect.evaluation import evaluate_gold, format_table
     from svmine.errors import SvmineError
 
-    if _is_real_gold(gold):
+    real = _is_real_gold(gold)
+    if (real_examples or threshold is not None or show_errors) and not cv:
+        raise fail("--real-examples, --threshold and --show-errors apply only with --cv documents")
+    if cv and (not real or split or model):
+        raise fail("--cv documents needs real-text gold and trains its own models (no --split or --model)")
+    if cv:
+        _cross_validate(gold, shared, real_examples, threshold, show_errors, format)
+        return
+    if real:
         _evaluate_real(gold, model, split, shared, format)
         return
     if split or shared:

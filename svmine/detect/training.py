@@ -63,6 +63,11 @@ TARGET_PRECISION = 0.8
 GATED_PER_FALSE_HIT = 100
 CALIBRATED_LABELS = (IMPLICIT,)
 THRESHOLD_GRID = [round(0.2 + 0.05 * i, 2) for i in range(15)]  # 0.20 … 0.90
+# The shipped recipe, chosen by leave-one-document-out cross-validation on the real gold
+# (svmine/detect/crossval.py, docs/accuracy.md): which real-document gold sentences join the
+# training side, and the implicit threshold (on the calibrated scale).
+REAL_EXAMPLES = "none"
+IMPLICIT_THRESHOLD = 0.80
 
 
 class AnnotationError(SvmineError):
