@@ -55,6 +55,10 @@ def train(
                          "(default: annotations/gold/real.jsonl).")] = None,
     shared: Annotated[Optional[Path], typer.Option(file_okay=False, help="Folder the gold's document paths are "
                                                    "relative to (default: $SVMINE_SHARED or ../shared).")] = None,
+    real_examples: Annotated[Optional[str], typer.Option(help="Real gold sentences added to the train side: none, "
+                             "negatives or all (default: the shipped recipe).")] = None,
+    real_cv: Annotated[bool, typer.Option("--real-cv", help="Also run the leave-one-document-out cross-validation "
+                                          "of the same recipe and store its figures in the metadata.")] = False,
 ) -> None:
     """Train the sentence classifier; print cross-validated and held-out scores per label."""
     from svmine.detect.classifier import metadata_path
@@ -68,12 +72,15 @@ def train(
                 check_output(target, [annotations, from_db])
         except SvmineError as exc:
             raise fail(str(exc))
+    if real_examples not in (None, *(m.value for m in RealExamples)):
+        raise fail("--real-examples must be none, negatives or all")
     extra = _store_examples(from_db) if from_db else []
     if from_db:
         typer.echo(f"{len(extra)} labelled sentences from {from_db}")
     try:
         report = train_model(annotations, extra, out, limit=limit, cv_folds=cv_folds,
-                             progress=lambda msg: typer.echo(msg, err=True), gold_path=gold, shared=shared)
+                             progress=lambda msg: typer.echo(msg, err=True), gold_path=gold, shared=shared,
+                             real_examples=real_examples, real_cv=real_cv)
     except SvmineError as exc:
         raise fail(str(exc))
     if report.merge:
@@ -82,12 +89,15 @@ def train(
     typer.echo(_score_table(f"cross-validated ({report.cv_folds}-fold)", report.cv_scores))
     typer.echo(_score_table("held-out", report.heldout_scores, report.before_heldout_scores))
     typer.echo("thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.thresholds.items()))
+    real = report.real_examples
+    typer.echo(f"real gold sentences in training ({real.get('mode')}): {real.get('added', 0)}"
+               + (f" ({real['note']})" if real.get("note") else ""))
     chosen = report.implicit_threshold
     if chosen:
-        tune = chosen.get("tune")
-        detail = (f"; tune: {tune['gated']} gated sentences, {tune['tp']} true and {tune['fp']} false hits"
-                  if tune else f" ({chosen.get('note', '')})")
-        typer.echo(f"implicit threshold {chosen['value']:.2f} chosen on {chosen['source']}{detail}")
+        typer.echo(f"implicit threshold {chosen['value']:.2f} chosen by {chosen['source']}")
+    if report.real_cv:
+        s = report.real_cv["scores"]["social_value_implicit"]
+        typer.echo(f"document CV, implicit: P {s['precision']:.3f} R {s['recall']:.3f} ({s['tp']} TP, {s['fp']} FP)")
     for label, params in report.calibration.items():
         typer.echo(f"calibration: {label} {params['method']} a={params['a']} b={params['b']} ({params['fitted_on']})")
     typer.echo(f"wrote {report.model_path} and {report.metadata_path}")
