@@ -98,12 +98,11 @@ HARD_NEGATIVES = [
         "Social value acts as a lever.",  # verb 'act' is not the Act...
         # charity law and the body's own charity (rules ex_charity_*, ex_official_charity)
         "No one may sit on the board who was removed as a trustee for a charity by the court.",
-        "A member who is disqualified as a charity trustee must resign.",
+        "A governor removed from office as charity trustee may not sit on the board.",
         "Orders of the Charity Commissioners and the Charities Act 2011 apply.",
         "The court may deal with the management of charities in Scotland.",
         "Section 34 of the Charities and Trustee Investment (Scotland) Act 2005 applies.",
         "The Riverside Hospitals Charity is the official charity partner of the trust.",
-        "The atrium is a space for hosting charity visitors and meetings.",
         "The bursary has been charity funded since the new wing opened.",
 ]
 
