@@ -61,6 +61,8 @@ VARIANTS = [
         ("community interest companies", [(VCSE, "community interest companies")]),
         ("delivered by a local homelessness charity", [(VCSE, "homelessness charity")]),
         ("help from a charity first", [(VCSE, "a charity")]),
+        ("she chairs a national charity for carers", [(VCSE, "national charity")]),
+        ("the chair of a charity that runs food banks", [(VCSE, "a charity")]),
         ("charitable hospices", [(VCSE, "charitable hospices")]),
         ("the local council for voluntary service", [(VCSE, "council for voluntary service")]),
         ("The Public Services Act 2012 requires us", [(SV, "Public Services Act 2012")]),
@@ -94,6 +96,14 @@ HARD_NEGATIVES = [
         "community services and community hospitals",
         "The third quarter results.",
         "Social value acts as a lever.",  # verb 'act' is not the Act...
+        # charity law and the body's own charity (rules ex_charity_*, ex_official_charity)
+        "No one may sit on the board who was removed as a trustee for a charity by the court.",
+        "A governor removed from office as charity trustee may not sit on the board.",
+        "Orders of the Charity Commissioners and the Charities Act 2011 apply.",
+        "The court may deal with the management of charities in Scotland.",
+        "Section 34 of the Charities and Trustee Investment (Scotland) Act 2005 applies.",
+        "The Riverside Hospitals Charity is the official charity partner of the trust.",
+        "The bursary has been charity funded since the new wing opened.",
 ]
 
 

@@ -28,6 +28,9 @@ GATE = [
     ("Our core role is to commission and contract for healthcare services across the area.", False),
     ("Work schedules include the rest breaks required under the resident doctors contract.", False),
     ("Organisations should reserve three per cent of annual spend for one-off investments.", False),
+    # "jobs" alone is the labour market, not the body employing
+    ("A thriving city economy should offer good local jobs to every resident.", False),
+    ("The trust will recruit porters and cleaners from the most deprived wards of the city.", True),
     # aim without a lever
     ("The new clinic will bring genomic testing into the local community for the first time.", False),
     ("Health inequalities are widest in the most deprived neighbourhoods of the city.", False),

@@ -83,18 +83,24 @@ def _train(tmp_path, *extra):
     return result.output, json.loads(out.with_suffix(".json").read_text())
 
 
-def test_train_without_shared_keeps_the_cross_validated_threshold(tmp_path):
-    output, meta = _train(tmp_path, "--shared", str(tmp_path / "no-shared"))
-    assert "cross-validation (real gold unavailable)" in meta["implicit_threshold"]["source"]
-    assert meta["thresholds"][IMPLICIT] == meta["implicit_threshold"]["value"]
+def test_train_without_shared_uses_the_recipe_threshold_and_says_the_real_gold_was_absent(tmp_path):
+    from svmine.detect.training import IMPLICIT_THRESHOLD
+
+    output, meta = _train(tmp_path, "--shared", str(tmp_path / "no-shared"), "--real-examples", "negatives")
+    assert meta["thresholds"][IMPLICIT] == meta["implicit_threshold"]["value"] == IMPLICIT_THRESHOLD
+    assert "cross-validation" in meta["implicit_threshold"]["source"]
+    assert meta["real_examples"]["added"] == 0 and "real gold unavailable" in meta["real_examples"]["note"]
     assert "implicit threshold" in output and "calibration: social_value_implicit platt" in output
 
 
 @pytest.mark.shared
-def test_train_chooses_the_implicit_threshold_on_the_tune_documents(tmp_path, shared_dir):
-    output, meta = _train(tmp_path, "--shared", str(shared_dir))
-    chosen = meta["implicit_threshold"]
-    assert chosen["source"].startswith("real gold tune split")
-    assert chosen["tune"]["gated"] > 0 and chosen["tune"]["fp"] <= chosen["tune"]["false_hit_budget"]
-    assert 0.2 <= chosen["value"] <= 0.95
-    assert "chosen on real gold tune split" in output
+def test_train_adds_the_real_gold_sentences_by_reference(tmp_path, shared_dir):
+    from svmine.detect.gold import read_gold_records
+
+    output, meta = _train(tmp_path, "--shared", str(shared_dir), "--real-examples", "negatives")
+    real = meta["real_examples"]
+    negatives = [r for r in read_gold_records(GOLD) if IMPLICIT not in r.labels]
+    assert real["mode"] == "negatives" and real["implicit"] == 0 and 0 < real["added"] <= len(negatives)
+    assert len(real["sha256"]) == 64 and real["documents"] >= 10
+    assert meta["annotations"]["n_train"] >= real["added"]  # counted on the train side
+    assert "real gold sentences in training (negatives)" in output

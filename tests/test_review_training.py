@@ -16,6 +16,19 @@ from typer.testing import CliRunner
 # implicit social value, each with near-duplicates an auditor would reject alike. The test uses
 # the first one the current shipped model fires on (the model is retrained as annotations grow).
 CANDIDATES = [
+    # Added after the retrain with the real gold and the 0.95 threshold (docs/accuracy.md), which
+    # no longer fires on the groups below: capital spend on the service itself, "local residents"
+    # as patients, is not social value.
+    [
+        "The trust will spend its capital budget on new beds for local residents this winter.",
+        "The trust will spend its capital budget on new beds for local residents next winter.",
+        "The trust will spend its capital budget on extra beds for local residents this winter.",
+        "The trust will spend its capital allocation on new beds for local residents this winter.",
+        "The hospital will spend its capital budget on new beds for local residents this winter.",
+        "The trust will spend its capital budget on new trolleys for local residents this winter.",
+        "The trust will spend this year's capital budget on new beds for local residents.",
+        "The foundation trust will spend its capital budget on new beds for local residents this winter.",
+    ],
     [
         "The trust will improve the wider economic position of its estate by selling surplus land.",
         "The trust will improve the wider economic position of its estate by selling surplus buildings.",

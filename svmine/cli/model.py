@@ -55,6 +55,10 @@ def train(
                          "(default: annotations/gold/real.jsonl).")] = None,
     shared: Annotated[Optional[Path], typer.Option(file_okay=False, help="Folder the gold's document paths are "
                                                    "relative to (default: $SVMINE_SHARED or ../shared).")] = None,
+    real_examples: Annotated[Optional[str], typer.Option(help="Real gold sentences added to the train side: none, "
+                             "negatives or all (default: the shipped recipe).")] = None,
+    real_cv: Annotated[bool, typer.Option("--real-cv", help="Also run the leave-one-document-out cross-validation "
+                                          "of the same recipe and store its figures in the metadata.")] = False,
 ) -> None:
     """Train the sentence classifier; print cross-validated and held-out scores per label."""
     from svmine.detect.classifier import metadata_path
@@ -68,12 +72,15 @@ def train(
                 check_output(target, [annotations, from_db])
         except SvmineError as exc:
             raise fail(str(exc))
+    if real_examples not in (None, *(m.value for m in RealExamples)):
+        raise fail("--real-examples must be none, negatives or all")
     extra = _store_examples(from_db) if from_db else []
     if from_db:
         typer.echo(f"{len(extra)} labelled sentences from {from_db}")
     try:
         report = train_model(annotations, extra, out, limit=limit, cv_folds=cv_folds,
-                             progress=lambda msg: typer.echo(msg, err=True), gold_path=gold, shared=shared)
+                             progress=lambda msg: typer.echo(msg, err=True), gold_path=gold, shared=shared,
+                             real_examples=real_examples, real_cv=real_cv)
     except SvmineError as exc:
         raise fail(str(exc))
     if report.merge:
@@ -82,12 +89,15 @@ def train(
     typer.echo(_score_table(f"cross-validated ({report.cv_folds}-fold)", report.cv_scores))
     typer.echo(_score_table("held-out", report.heldout_scores, report.before_heldout_scores))
     typer.echo("thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.thresholds.items()))
+    real = report.real_examples
+    typer.echo(f"real gold sentences in training ({real.get('mode')}): {real.get('added', 0)}"
+               + (f" ({real['note']})" if real.get("note") else ""))
     chosen = report.implicit_threshold
     if chosen:
-        tune = chosen.get("tune")
-        detail = (f"; tune: {tune['gated']} gated sentences, {tune['tp']} true and {tune['fp']} false hits"
-                  if tune else f" ({chosen.get('note', '')})")
-        typer.echo(f"implicit threshold {chosen['value']:.2f} chosen on {chosen['source']}{detail}")
+        typer.echo(f"implicit threshold {chosen['value']:.2f} chosen by {chosen['source']}")
+    if report.real_cv:
+        s = report.real_cv["scores"]["social_value_implicit"]
+        typer.echo(f"document CV, implicit: P {s['precision']:.3f} R {s['recall']:.3f} ({s['tp']} TP, {s['fp']} FP)")
     for label, params in report.calibration.items():
         typer.echo(f"calibration: {label} {params['method']} a={params['a']} b={params['b']} ({params['fitted_on']})")
     typer.echo(f"wrote {report.model_path} and {report.metadata_path}")
@@ -96,6 +106,16 @@ def train(
 class Split(str, Enum):
     tune = "tune"
     heldout = "heldout"
+
+
+class CV(str, Enum):
+    documents = "documents"
+
+
+class RealExamples(str, Enum):
+    none = "none"
+    negatives = "negatives"
+    all = "all"
 
 
 def _is_real_gold(path: Path) -> bool:
@@ -124,6 +144,22 @@ def _evaluate_real(gold: Path, model: Optional[Path], split: Optional[Split], sh
         typer.echo(format_real(report))
 
 
+def _cross_validate(gold: Path, shared: Optional[Path], real_examples: Optional[RealExamples],
+                    threshold: Optional[float], errors: bool, format: OutputFormat) -> None:
+    from svmine.detect.crossval import cross_validate_documents, format_cross_validation
+    from svmine.errors import SvmineError
+
+    try:
+        report = cross_validate_documents(gold, shared, real_examples=real_examples.value if real_examples else None,
+                                          threshold=threshold, progress=lambda msg: typer.echo(msg, err=True))
+    except SvmineError as exc:
+        raise fail(str(exc))
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(format_cross_validation(report, errors))
+
+
 @app.command()
 def evaluate(
     gold: Annotated[Path, typer.Option(exists=True, dir_okay=False,
@@ -136,12 +172,29 @@ def evaluate(
                                                    "documents (default: both).")] = None,
     shared: Annotated[Optional[Path], typer.Option(file_okay=False, help="Real gold only: folder the document "
                                                    "paths are relative to (default: $SVMINE_SHARED or ../shared).")] = None,
+    cv: Annotated[Optional[CV], typer.Option(help="Real gold only: 'documents' = leave-one-document-out "
+                                             "cross-validation (train on the annotation set plus the other "
+                                             "documents' gold, score the left-out one, pool).")] = None,
+    real_examples: Annotated[Optional[RealExamples], typer.Option(help="With --cv: which gold sentences of the "
+                             "other documents join training (default: the shipped recipe).")] = None,
+    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="With --cv: implicit threshold "
+                         "(default: the shipped recipe's).")] = None,
+    show_errors: Annotated[bool, typer.Option("--show-errors", help="With --cv: list false and missed implicit "
+                                              "sentences.")] = False,
 ) -> None:
     """Precision, recall, F1 and confusion counts per label (sentences) or category (mentions)."""
     from svmine.detect.evaluation import evaluate_gold, format_table
     from svmine.errors import SvmineError
 
-    if _is_real_gold(gold):
+    real = _is_real_gold(gold)
+    if (real_examples or threshold is not None or show_errors) and not cv:
+        raise fail("--real-examples, --threshold and --show-errors apply only with --cv documents")
+    if cv and (not real or split or model):
+        raise fail("--cv documents needs real-text gold and trains its own models (no --split or --model)")
+    if cv:
+        _cross_validate(gold, shared, real_examples, threshold, show_errors, format)
+        return
+    if real:
         _evaluate_real(gold, model, split, shared, format)
         return
     if split or shared:

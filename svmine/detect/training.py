@@ -10,16 +10,17 @@
    thresholds are tuned on the out-of-fold probabilities, never on the held-out split;
 4. calibrate the implicit label (Platt scaling on the out-of-fold probabilities; see
    ``classifier.py``);
-5. fit on the whole train split; choose the implicit threshold for *precision on real text*: on
-   the ``tune`` documents of the real gold set (``annotations/gold/real.jsonl``, resolved from the
-   shared folder), among the gated sentences (``levers.py``), the lowest grid threshold at or above
-   the cross-validated one at which the tune documents get at most one false implicit hit per
-   :data:`GATED_PER_FALSE_HIT` gated sentences (at least one allowed), or a precision of at least
-   :data:`TARGET_PRECISION` over five or more hits. Real plans hold few implicit sentences (the
-   tune documents one), so precision there is set by the false-hit rate; a precision estimate
-   from one or two positives would be noise. Without the shared folder the cross-validated
-   threshold stays, and the metadata says so (``implicit_threshold.source``). The held-out real
-   documents are never used here;
+5. when asked (``real_examples``; the shipped model: ``svmine train --real-examples all``, the
+   recipe's :data:`REAL_EXAMPLES`), add the real-document gold sentences
+   (``annotations/gold/real.jsonl``, text resolved from the shared folder at train time, never
+   stored in the repository) to the train side; without the shared folder the model is trained
+   without them and the metadata says so (``real_examples``). CI does not retrain: the shipped
+   model was trained with them;
+   fit on the whole train side; the implicit threshold is the recipe's :data:`IMPLICIT_THRESHOLD`,
+   chosen by leave-one-document-out cross-validation on the real gold
+   (``svmine evaluate --cv documents``, :mod:`svmine.detect.crossval`), precision first. The
+   earlier rule (a false-hit budget on the gold's ``tune`` documents, which hold one implicit
+   sentence) is gone: the document CV scores every document without its own labels;
 6. score the held-out split once, save model + metadata.
 
 The split is assigned by :func:`assign_splits`: within each label combination, sentences are
@@ -59,10 +60,16 @@ from svmine.errors import SvmineError
 from svmine.hashing import sha256_file
 
 TEST_FRACTION = 0.2
-TARGET_PRECISION = 0.8
-GATED_PER_FALSE_HIT = 100
 CALIBRATED_LABELS = (IMPLICIT,)
 THRESHOLD_GRID = [round(0.2 + 0.05 * i, 2) for i in range(15)]  # 0.20 … 0.90
+# The shipped recipe, chosen by leave-one-document-out cross-validation on the real gold
+# (svmine/detect/crossval.py, docs/accuracy.md): which real-document gold sentences join the
+# training side, and the implicit threshold (on the calibrated scale). Of none/negatives/all at
+# 0.50-0.95, "all" at 0.95 had the highest pooled implicit precision (5 true, 1 false hit) with
+# the most recall kept; "negatives" at 0.90 had 4 true and 1 false. `svmine train` adds real
+# examples only when asked (--real-examples all), so tests and quick runs need no ../shared.
+REAL_EXAMPLES = "all"
+IMPLICIT_THRESHOLD = 0.95
 
 
 class AnnotationError(SvmineError):
@@ -263,38 +270,44 @@ def calibrate(gold: Sequence[Sequence[str]], probs: Sequence[dict[str, float]],
     return out
 
 
-def real_tune_threshold(classifier: SentenceClassifier, floor: float, gold_path: Path | None = None,
-                        shared: Path | None = None) -> dict[str, Any]:
-    """The implicit threshold chosen on the real gold's ``tune`` documents (module docstring)."""
-    from svmine.errors import GoldError
+def add_real_examples(train: list[dict], test: list[dict], mode: str, gold_path: str | Path | None = None,
+                      shared: str | Path | None = None) -> tuple[list[dict], dict[str, Any]]:
+    """The train side plus the real gold's sentences as ``mode`` says (``none``/``negatives``/``all``).
+
+    The text is resolved from the shared folder now and never written anywhere; the returned
+    summary (for the metadata) names the gold file, its sha256, how many sentences were added
+    and, when the shared folder is absent, why none were.
+    """
+    from svmine.detect.crossval import real_training_examples
     from svmine.detect.gold import load_gold
-    from svmine.detect.levers import lever_gate
+    from svmine.errors import GoldError
 
     gold_path = Path(gold_path) if gold_path else repo_root() / "annotations" / "gold" / "real.jsonl"
-    rule = (f"lowest grid threshold >= the cross-validated one with at most one false hit per "
-            f"{GATED_PER_FALSE_HIT} gated tune sentences, or precision >= {TARGET_PRECISION} over >= 5 hits")
+    info: dict[str, Any] = {"mode": mode, "gold": gold_path.name, "added": 0}
+    if mode == "none":
+        return train, info
     try:
-        records = load_gold(gold_path, shared, split="tune")
+        records = load_gold(gold_path, shared)
     except (GoldError, OSError) as exc:
-        return {"value": floor, "source": "cross-validation (real gold unavailable)", "rule": rule,
-                "note": str(exc)[:200]}
-    gate = lever_gate()
-    gated = [r for r in records if gate.gated(r.text)]
-    probs = [p[IMPLICIT] for p in classifier.predict_proba([r.text for r in gated])]
-    truth = [IMPLICIT in r.labels for r in gated]
-    budget = max(1, len(gated) // GATED_PER_FALSE_HIT)
-    chosen, counts = None, {}
-    for t in [x for x in THRESHOLD_GRID + [0.95] if x >= floor]:
-        tp = sum(a and p >= t for a, p in zip(truth, probs))
-        fp = sum(not a and p >= t for a, p in zip(truth, probs))
-        ok = fp <= budget or (tp + fp >= 5 and tp / (tp + fp) >= TARGET_PRECISION)
-        counts = {"tp": tp, "fp": fp, "fn": sum(truth) - tp, "false_hit_budget": budget}
-        if ok:
-            chosen = t
-            break
-    value = chosen if chosen is not None else max(THRESHOLD_GRID + [0.95])
-    return {"value": value, "source": f"real gold tune split ({gold_path.name})", "rule": rule,
-            "tune": {"sentences": len(records), "gated": len(gated), "implicit": sum(truth), **counts}}
+        info["note"] = f"real gold unavailable, trained without it: {str(exc)[:200]}"
+        return train, info
+    examples = real_training_examples(records, mode)
+    merged, summary = merge_examples(train, test, examples)
+    info.update(sha256=sha256_file(gold_path), documents=len({r.doc for r in records}), added=summary.added,
+                overridden=summary.overridden, dropped_heldout=summary.dropped_heldout,
+                implicit=sum(IMPLICIT in e["labels"] for e in examples))
+    return merged, info
+
+
+def _real_cv_summary(mode: str, gold_path, shared, annotations_path) -> dict[str, Any]:
+    from svmine.detect.crossval import cross_validate_documents
+
+    gold_path = Path(gold_path) if gold_path else repo_root() / "annotations" / "gold" / "real.jsonl"
+    cv = cross_validate_documents(gold_path, shared, real_examples=mode, threshold=IMPLICIT_THRESHOLD,
+                                  annotations_path=annotations_path)
+    return {"method": "leave-one-document-out (svmine/detect/crossval.py)", "documents": cv.documents,
+            "sentences": cv.n, "threshold": cv.threshold, "scores": cv.scores, "sweep": cv.sweep,
+            "implicit_reported": cv.implicit_reported, "implicit_gold": cv.implicit_gold}
 
 
 def fit_classifier(train: Sequence[dict], params: dict, thresholds: dict[str, float]) -> SentenceClassifier:
@@ -323,6 +336,8 @@ class TrainingReport:
     merge: dict[str, int] = field(default_factory=dict)
     calibration: dict[str, Any] = field(default_factory=dict)
     implicit_threshold: dict[str, Any] = field(default_factory=dict)
+    real_examples: dict[str, Any] = field(default_factory=dict)
+    real_cv: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -364,6 +379,8 @@ def train_model(
     progress: Callable[[str], None] | None = None,
     gold_path: str | Path | None = None,
     shared: str | Path | None = None,
+    real_examples: str | None = None,
+    real_cv: bool = False,
 ) -> TrainingReport:
     """Train, cross-validate, score the held-out split and (unless ``out`` is False-y) save.
 
@@ -379,6 +396,9 @@ def train_model(
     test = [r for r in records if r["split"] == "test"]
     if not train or not test:
         raise AnnotationError("need both 'train' and 'test' records", str(annotations_path))
+    train, real = add_real_examples(train, test, real_examples or "none", gold_path, shared)
+    if real.get("added"):
+        say(f"{real['added']} real-document gold sentences join the train side ({real['mode']})")
     extra = list(extra_examples)
     before = None
     if extra:
@@ -393,16 +413,23 @@ def train_model(
     say("fitting on the whole train split")
     classifier = fit_classifier(train, params, thresholds)
     classifier.metadata["calibration"] = keep["calibration"]
-    say("choosing the implicit threshold on the real gold's tune documents")
-    implicit = real_tune_threshold(classifier, thresholds[IMPLICIT], gold_path, shared)
+    implicit = {"value": IMPLICIT_THRESHOLD, "source": "leave-one-document-out cross-validation on the real gold "
+                "(svmine evaluate --cv documents)", "rule": "precision first: the threshold whose pooled implicit "
+                "precision is highest with the most recall kept, fixed in the training recipe",
+                "cross_validated": thresholds[IMPLICIT]}
     thresholds[IMPLICIT] = classifier.thresholds[IMPLICIT] = implicit["value"]
     report = TrainingReport(list(LABELS), len(train), len(test), keep["folds"], keep["cv"],
                             score(classifier, test), thresholds, before_heldout_scores=before,
                             merge=asdict(merged) if extra else {})
-    report.calibration, report.implicit_threshold = keep["calibration"], implicit
+    report.calibration, report.implicit_threshold, report.real_examples = keep["calibration"], implicit, real
+    if real_cv and real.get("added"):
+        say("leave-one-document-out cross-validation on the real gold (same recipe)")
+        report.real_cv = _real_cv_summary(real["mode"], gold_path, shared, annotations_path)
     if out != "" and out is not False:
         meta = _metadata(annotations_path, report, params)
-        meta.update(calibration=keep["calibration"], implicit_threshold=implicit)
+        meta.update(calibration=keep["calibration"], implicit_threshold=implicit, real_examples=real)
+        if report.real_cv:
+            meta["real_cv"] = report.real_cv
         path = save_classifier(classifier, Path(out or default_model_path()), meta)
         report.model_path, report.metadata_path = str(path), str(path.with_suffix(".json"))
         say(f"wrote {path}")
