@@ -122,7 +122,7 @@ def test_terminal_output(db):
     result = _invoke(db)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert re.search(r"Cheshire and Merseyside +E54000008 +no \(implicit only\) +yes +gained +0→3 +4→0 +0→2 +0→1", out)
+    assert re.search(r"Cheshire and Merseyside +E54000008 +no \(implicit only\) +yes +gained +0→3 +2→0 +0→2 +0→1", out)
     assert re.search(r"Frimley +E54000034 +yes +no +lost +2→0", out)
     assert "from: Durham, Darlington, Teesside, Hambleton, Richmondshire and Whitby (E54000045): 14% of it, 9% of" in out
     assert "facts: gained weighting 10%; lost -" in out
