@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import bench_extract  # beside this script: the shared baseline reader and the peak-memory reading
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SVMINE_SHARED", ROOT.parent / "shared"))
 SVMINE = str(Path(sys.executable).with_name("svmine"))
@@ -91,19 +93,8 @@ def generated_set(folder: Path, pages: int, per_doc: int = 40) -> tuple[list[Pat
 
 
 def read_raw_pdfium(files):
-    import pypdfium2 as pdfium
-
-    pages = 0
-    for f in files:
-        pdf = pdfium.PdfDocument(f)
-        for page in pdf:
-            textpage = page.get_textpage()
-            textpage.get_text_range()
-            textpage.close()
-            page.close()
-            pages += 1
-        pdf.close()
-    return pages, [], 0
+    pages, digests = bench_extract.read_raw_pdfium(files)  # the same baseline as bench_extract.py
+    return pages, digests, 0
 
 
 def read_plain_pdfplumber(files):
@@ -159,7 +150,7 @@ def child(reader: str, list_file: str) -> None:
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"pages": pages, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime - cpu0,
-                      "peak_mb": usage.ru_maxrss / 1024, "digests": digests, "fallback": fallback}))
+                      "peak_mb": bench_extract.peak_mb(), "digests": digests, "fallback": fallback}))
 
 
 def measure(reader: str, files: list[Path], work: Path) -> dict:

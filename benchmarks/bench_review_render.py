@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from svmine.review import pages
 doc = json.loads(sys.argv[1])
 start = time.perf_counter()
@@ -25,7 +25,9 @@ seconds = time.perf_counter() - start
 from PIL import Image
 with Image.open(path) as image:
     size = image.size
-print(json.dumps({"size": size, "seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+# VmHWM, not ru_maxrss: the latter carries the parent's peak over fork and exec
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"size": size, "seconds": seconds, "rss_mb": peak_kb / 1024,
                   "png_kb": path.stat().st_size / 1024}))
 """
 
